@@ -1,0 +1,1 @@
+"""What the CLI commands do, kept apart from argument parsing."""

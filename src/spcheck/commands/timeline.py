@@ -1,0 +1,101 @@
+"""`spcheck timeline`: an inspection's weeks and deadlines as a table or JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rich.console import Console
+from rich.table import Table
+
+from spcheck.domain.timeline import Timeline
+from spcheck.loader import LoadedInspection
+
+TIMELINE_SCHEMA = "spcheck.timeline/v1"
+
+
+def timeline_document(loaded: LoadedInspection, today: dt.datetime) -> dict[str, Any]:
+    inspection = loaded.inspection
+    timeline = Timeline(inspection, loaded.policy)
+    local_today = (today if today.tzinfo else today.replace(tzinfo=timeline.zone)).astimezone(
+        timeline.zone
+    )
+    return {
+        "schema": TIMELINE_SCHEMA,
+        "id": inspection.id,
+        "partnership": inspection.partnership,
+        "programme": inspection.programme,
+        "notification_week": inspection.notification_monday.isoformat(),
+        "paused_weeks": [monday.isoformat() for monday in inspection.paused_weeks],
+        "as_of": local_today.isoformat(),
+        "week": timeline.week_of(local_today.date()),
+        "milestones": [
+            {
+                "id": item.milestone.id,
+                "title": item.milestone.title,
+                "week": item.week,
+                "due": item.due.isoformat(),
+                "overridden": item.overridden,
+                "moved_from": item.moved_from.isoformat() if item.moved_from else None,
+                "waived": item.milestone.id in inspection.waived,
+                "working_days_left": _days_left(timeline, local_today, item.due),
+            }
+            for item in timeline.milestones
+        ],
+        "access": {
+            "from": timeline.access_from.isoformat(),
+            "until": timeline.access_until.isoformat(),
+        },
+    }
+
+
+def _days_left(timeline: Timeline, today: dt.datetime, due: dt.datetime) -> int:
+    if due < today:
+        return -timeline.calendar.working_days_after(due.date(), today.date())
+    return timeline.calendar.working_days_after(today.date(), due.date())
+
+
+def render_timeline(loaded: LoadedInspection, today: dt.datetime, fmt: str) -> None:
+    document = timeline_document(loaded, today)
+    if fmt == "json":
+        print(json.dumps(document, indent=2))
+        return
+    console = Console()
+    zone = ZoneInfo(loaded.policy.calendar.timezone)
+    week = document["week"]
+    week_text = "paused or not started" if week is None else f"week {week}"
+    console.print(
+        f"[bold]{document['partnership']}[/bold] ({document['id']}), "
+        f"notified week of {document['notification_week']}; today {document['as_of'][:10]} "
+        f"is {week_text}"
+    )
+    if document["paused_weeks"]:
+        console.print("paused weeks (not counted): " + ", ".join(document["paused_weeks"]))
+    table = Table("milestone", "title", "week", "due", "working days left", "note")
+    table.columns[0].no_wrap = True
+    table.columns[3].no_wrap = True
+    for item in document["milestones"]:
+        notes = []
+        if item["overridden"]:
+            notes.append("date set for this inspection")
+        if item["moved_from"]:
+            notes.append(f"moved from {item['moved_from']} (holiday)")
+        if item["waived"]:
+            notes.append("waived")
+        due = dt.datetime.fromisoformat(item["due"]).astimezone(zone)
+        table.add_row(
+            item["id"],
+            item["title"],
+            str(item["week"]),
+            due.strftime("%a %d %b %Y %H:%M %Z"),
+            str(item["working_days_left"]),
+            "; ".join(notes),
+        )
+    console.print(table)
+    access = document["access"]
+    console.print(
+        f"partnership access: from {dt.datetime.fromisoformat(access['from']):%a %d %b %Y %H:%M}"
+        f" until {dt.datetime.fromisoformat(access['until']):%a %d %b %Y %H:%M}"
+    )

@@ -1,0 +1,175 @@
+"""An inspection definition (DESIGN.md section 3) and its sample list.
+
+Validation that needs only the file itself lives on the models; checks against
+the programme policy (milestone and folder keys, the sample's counts) are in
+``check_against_policy`` so a definition can be read before its policy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from spcheck.domain.policy import Access, Policy
+
+INSPECTION_ID = r"^[a-z0-9-]{3,40}$"
+_EMAIL = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?P<domain>[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+)$"
+)
+_DOMAIN = re.compile(
+    r"^(?=.{3,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$"
+)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ContactRole(StrEnum):
+    """A coordinator and an uploader may write where the policy lets the partnership write."""
+
+    COORDINATOR = "coordinator"
+    UPLOADER = "uploader"
+    VIEWER = "viewer"
+
+
+class Contact(Strict):
+    name: str = Field(min_length=1, max_length=120)
+    email: str
+    role: ContactRole = ContactRole.UPLOADER
+    folders: list[str] | None = None
+
+    @field_validator("email")
+    @classmethod
+    def _email_shape(cls, value: str) -> str:
+        if not _EMAIL.match(value):
+            raise ValueError("not an email address")
+        return value.lower()
+
+    @property
+    def domain(self) -> str:
+        return self.email.rpartition("@")[2]
+
+
+def domain_allowed(domain: str, allowed: list[str]) -> bool:
+    """An address at an allowed domain or at one of its subdomains."""
+    return any(domain == entry or domain.endswith("." + entry) for entry in allowed)
+
+
+class Inspection(Strict):
+    id: Annotated[str, Field(pattern=INSPECTION_ID)]
+    partnership: str = Field(min_length=1, max_length=200)
+    programme: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")]
+    notification_date: dt.date
+    paused_weeks: list[dt.date] = Field(default_factory=list)
+    deadline_overrides: dict[str, dt.date | dt.datetime] = Field(default_factory=dict)
+    waived: list[str] = Field(default_factory=list)
+    extra_holidays: list[dt.date] = Field(default_factory=list)
+    allowed_domains: list[str] = Field(min_length=1)
+    contacts: list[Contact] = Field(default_factory=list)
+    sample: str | None = None
+    published_on: dt.date | None = None
+
+    @field_validator("paused_weeks")
+    @classmethod
+    def _mondays(cls, value: list[dt.date]) -> list[dt.date]:
+        for index, monday in enumerate(value):
+            if monday.weekday() != 0:
+                raise ValueError(f"item {index}: {monday.isoformat()} is not a Monday")
+        if len(set(value)) != len(value):
+            raise ValueError("a week is listed twice")
+        return sorted(value)
+
+    @field_validator("allowed_domains")
+    @classmethod
+    def _domains(cls, value: list[str]) -> list[str]:
+        cleaned = [entry.strip().lower() for entry in value]
+        for index, entry in enumerate(cleaned):
+            if not _DOMAIN.match(entry):
+                raise ValueError(f"item {index}: {entry!r} is not a domain name")
+        return cleaned
+
+    @field_validator("sample")
+    @classmethod
+    def _sample_name(cls, value: str | None) -> str | None:
+        if value is not None and (not value.endswith(".csv") or "/" in value or "\\" in value):
+            raise ValueError("expected the name of a .csv file beside the definition")
+        return value
+
+    @model_validator(mode="after")
+    def _contacts(self) -> Inspection:
+        seen: dict[str, int] = {}
+        for index, contact in enumerate(self.contacts):
+            if contact.email in seen:
+                raise ValueError(
+                    f"contacts.{index}.email: duplicate contact {contact.email} "
+                    f"(also contacts.{seen[contact.email]})"
+                )
+            seen[contact.email] = index
+            if not domain_allowed(contact.domain, self.allowed_domains):
+                raise ValueError(
+                    f"contacts.{index}.email: domain {contact.domain} is not in allowed_domains"
+                )
+        first_monday = self.notification_date - dt.timedelta(days=self.notification_date.weekday())
+        for index, monday in enumerate(self.paused_weeks):
+            if monday <= first_monday:
+                raise ValueError(
+                    f"paused_weeks.{index}: {monday.isoformat()} is not after the notification week"
+                )
+        return self
+
+    @property
+    def notification_monday(self) -> dt.date:
+        return self.notification_date - dt.timedelta(days=self.notification_date.weekday())
+
+    def contact(self, email: str) -> Contact | None:
+        wanted = email.lower()
+        return next((c for c in self.contacts if c.email == wanted), None)
+
+
+def check_against_policy(inspection: Inspection, policy: Policy) -> None:
+    """Raise ValueError naming the field when the definition refers to what the policy lacks."""
+    milestone_ids = {m.id for m in policy.milestones}
+    override_keys = milestone_ids | {"access_from", "access_until"}
+    for key in inspection.deadline_overrides:
+        if key not in override_keys:
+            known = ", ".join(sorted(override_keys))
+            raise ValueError(f"deadline_overrides.{key}: unknown milestone (known: {known})")
+    for index, key in enumerate(inspection.waived):
+        if key not in milestone_ids:
+            raise ValueError(f"waived.{index}: unknown milestone {key!r}")
+    folder_keys = {f.key: f for f in policy.folders}
+    for index, contact in enumerate(inspection.contacts):
+        for position, key in enumerate(contact.folders or []):
+            folder = folder_keys.get(key)
+            if folder is None:
+                raise ValueError(f"contacts.{index}.folders.{position}: unknown folder {key!r}")
+            if folder.partnership_access is Access.NONE:
+                where = f"contacts.{index}.folders.{position}"
+                raise ValueError(f"{where}: folder {key!r} is closed to the partnership")
+
+
+class RecordKind(StrEnum):
+    SAMPLE = "sample"
+    RESERVE = "reserve"
+
+
+class SampleRecord(Strict):
+    record_id: str
+    kind: RecordKind
+    network_of_support: bool
+    line: int
+
+
+class SampleList(Strict):
+    records: tuple[SampleRecord, ...]
+
+    def ids(self, kind: Literal["sample", "reserve"] | None = None) -> list[str]:
+        return [r.record_id for r in self.records if kind is None or r.kind == kind]
+
+    def by_id(self) -> dict[str, SampleRecord]:
+        return {r.record_id.casefold(): r for r in self.records}

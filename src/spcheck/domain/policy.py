@@ -1,0 +1,283 @@
+"""The programme policy (DESIGN.md section 4): data, validated strictly on load.
+
+Unknown keys are errors everywhere (``extra="forbid"``) so that a typo in a
+policy never silently turns a rule off.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from spcheck.domain.catalogue import RULE_IDS, default_severity
+from spcheck.domain.findings import Severity
+
+POLICY_SCHEMA = "spcheck.policy/v1"
+KEY_PATTERN = r"^[a-z0-9][a-z0-9-]{0,39}$"
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# SharePoint refuses these in a file or folder name.
+_BAD_NAME_CHARS = re.compile(r'["*:<>?/\\|#%]')
+
+Key = Annotated[str, Field(pattern=KEY_PATTERN)]
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class HolidayShift(StrEnum):
+    NEXT_WORKING_DAY = "next_working_day"
+    PREVIOUS_WORKING_DAY = "previous_working_day"
+    KEEP = "keep"
+
+
+class Access(StrEnum):
+    WRITE = "write"
+    READ = "read"
+    NONE = "none"
+
+
+class Due(Strict):
+    """A point in the inspection's week grid: ``week`` counted from the notification week (0)."""
+
+    week: int = Field(ge=0, le=104)
+    weekday: Weekday
+    time: dt.time = dt.time(23, 59)
+
+    @property
+    def weekday_index(self) -> int:
+        return WEEKDAYS.index(self.weekday)
+
+    @field_validator("time", mode="before")
+    @classmethod
+    def _time_from_text(cls, value: object) -> object:
+        # YAML 1.1 reads 17:00 as the sexagesimal integer 1020; insist on a quoted string.
+        if isinstance(value, int):
+            raise ValueError('expected a quoted time such as "17:00"')
+        return value
+
+
+class Calendar(Strict):
+    timezone: str = "Europe/London"
+    holidays_country: str = "GB"
+    holidays_subdivision: str | None = "SCT"
+    extra_holidays: list[date] = Field(default_factory=list)
+    on_holiday: HolidayShift = HolidayShift.NEXT_WORKING_DAY
+    due_soon_working_days: int = Field(default=3, ge=0, le=30)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _known_calendar(self) -> Calendar:
+        import holidays
+
+        try:
+            holidays.country_holidays(self.holidays_country, subdiv=self.holidays_subdivision)
+        except NotImplementedError as error:
+            raise ValueError(f"unknown holiday calendar: {error}") from None
+        return self
+
+
+class ContentRules(Strict):
+    """What the content checks look for in one folder's files."""
+
+    identifiers: Literal["forbid", "allow"] = "allow"
+    redaction: Literal["verify", "none"] = "none"
+    hidden_data: Literal["forbid", "allow"] = "forbid"
+    word_limit: int | None = Field(default=None, gt=0)
+
+
+class Folder(Strict):
+    key: Key
+    name: str = Field(min_length=1, max_length=120)
+    milestone: str | None = None
+    partnership_access: Access = Access.NONE
+    content: ContentRules = ContentRules()
+    holds_records: Literal["sample", "reserve"] | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _sharepoint_name(cls, value: str) -> str:
+        if _BAD_NAME_CHARS.search(value) or value != value.strip() or value.endswith("."):
+            raise ValueError('not a valid SharePoint folder name (no " * : < > ? / \\ | # %)')
+        return value
+
+
+class Satisfaction(Strict):
+    """What meets a milestone.
+
+    ``file``: at least one file in the milestone's folder (``extensions`` narrows it);
+    ``all_records``: every sample record uploaded; ``contacts``: at least one
+    uploader nominated in the inspection definition.
+    """
+
+    kind: Literal["file", "all_records", "contacts"]
+    extensions: list[str] | None = None
+
+    @field_validator("extensions")
+    @classmethod
+    def _lower_no_dot(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else [ext.lower().lstrip(".") for ext in value]
+
+
+class Milestone(Strict):
+    id: Key
+    title: str = Field(min_length=1)
+    due: Due
+    folder: str | None = None
+    satisfied_by: Satisfaction
+
+
+class FileRules(Strict):
+    allowed_extensions: list[str] = Field(min_length=1)
+    max_size_mb: int = Field(default=250, gt=0, le=250_000)
+    refuse_macro_enabled: bool = True
+    refuse_encrypted: bool = True
+
+    @field_validator("allowed_extensions")
+    @classmethod
+    def _lower_no_dot(cls, value: list[str]) -> list[str]:
+        return [ext.lower().lstrip(".") for ext in value]
+
+    @property
+    def max_size_bytes(self) -> int:
+        return self.max_size_mb * 1024 * 1024
+
+    def allows(self, file_name: str) -> bool:
+        _, dot, ext = file_name.rpartition(".")
+        return bool(dot) and ext.lower() in self.allowed_extensions
+
+
+class SharingRules(Strict):
+    refused_link_scopes: list[Literal["anonymous", "organization", "users", "existingAccess"]] = [
+        "anonymous",
+        "organization",
+    ]
+    partnership_roles: list[Literal["read", "write"]] = ["read", "write"]
+    send_invitation: bool = True
+
+
+class AccessWindow(Strict):
+    grant_from: Due
+    revoke_after: Due
+
+
+class Retention(Strict):
+    destroy_within_days: int = Field(default=365, gt=0)
+    folders: list[str] = Field(default_factory=list)
+
+
+class SampleRules(Strict):
+    sample: int = Field(default=60, ge=0)
+    reserve: int = Field(default=15, ge=0)
+    network_of_support: int = Field(default=12, ge=0)
+    record_id_pattern: str = r"^[A-Za-z0-9][A-Za-z0-9-]{1,39}$"
+    file_name_pattern: str = r"^(?P<record_id>[A-Za-z0-9][A-Za-z0-9-]{1,39})(?:[ _.-].*)?$"
+
+    @field_validator("record_id_pattern", "file_name_pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as error:
+            raise ValueError(f"not a valid regular expression: {error}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SampleRules:
+        if self.network_of_support > self.sample:
+            raise ValueError("network_of_support cannot exceed sample")
+        if "record_id" not in re.compile(self.file_name_pattern).groupindex:
+            raise ValueError("file_name_pattern needs a (?P<record_id>...) group")
+        return self
+
+
+class Policy(Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    schema_: Literal["spcheck.policy/v1"] = Field(alias="schema")
+    programme: Key
+    title: str
+    calendar: Calendar = Calendar()
+    folders: list[Folder] = Field(min_length=1)
+    milestones: list[Milestone] = Field(min_length=1)
+    files: FileRules
+    sharing: SharingRules = SharingRules()
+    access: AccessWindow
+    retention: Retention = Retention()
+    sample: SampleRules = SampleRules()
+    rules: dict[str, Severity] = Field(default_factory=dict)
+
+    @field_validator("rules")
+    @classmethod
+    def _known_rules(cls, value: dict[str, Severity]) -> dict[str, Severity]:
+        unknown = sorted(set(value) - set(RULE_IDS))
+        if unknown:
+            raise ValueError(
+                f"unknown rule id {unknown[0]!r}; see `spcheck rules` for the catalogue"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _references(self) -> Policy:
+        folder_keys = [folder.key for folder in self.folders]
+        milestone_ids = [milestone.id for milestone in self.milestones]
+        _no_duplicates("folders", folder_keys, "key")
+        _no_duplicates("milestones", milestone_ids, "id")
+        _no_duplicates("folders", [folder.name.casefold() for folder in self.folders], "name")
+        for index, folder in enumerate(self.folders):
+            if folder.milestone is not None and folder.milestone not in milestone_ids:
+                raise ValueError(
+                    f"folders.{index}.milestone: unknown milestone {folder.milestone!r}"
+                )
+        for index, milestone in enumerate(self.milestones):
+            if milestone.folder is not None and milestone.folder not in folder_keys:
+                raise ValueError(f"milestones.{index}.folder: unknown folder {milestone.folder!r}")
+            if milestone.satisfied_by.kind == "file" and milestone.folder is None:
+                raise ValueError(f"milestones.{index}.folder: a 'file' milestone needs a folder")
+        for index, key in enumerate(self.retention.folders):
+            if key not in folder_keys:
+                raise ValueError(f"retention.folders.{index}: unknown folder {key!r}")
+        kinds = [folder.holds_records for folder in self.folders if folder.holds_records]
+        _no_duplicates("folders", kinds, "holds_records")
+        return self
+
+    def severity(self, rule_id: str) -> Severity:
+        return self.rules.get(rule_id, default_severity(rule_id))
+
+    def folder(self, key: str) -> Folder:
+        for folder in self.folders:
+            if folder.key == key:
+                return folder
+        raise KeyError(key)
+
+    def milestone(self, milestone_id: str) -> Milestone:
+        for milestone in self.milestones:
+            if milestone.id == milestone_id:
+                return milestone
+        raise KeyError(milestone_id)
+
+    def records_folder(self, kind: Literal["sample", "reserve"]) -> Folder | None:
+        return next((f for f in self.folders if f.holds_records == kind), None)
+
+
+def _no_duplicates(section: str, values: list[str], field: str) -> None:
+    seen: set[str] = set()
+    for index, value in enumerate(values):
+        if value in seen:
+            raise ValueError(f"{section}.{index}.{field}: duplicate {value!r}")
+        seen.add(value)

@@ -1,0 +1,71 @@
+"""Shared fixtures: the shipped policy and examples, and a way to run the CLI in process."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+POLICIES = ROOT / "policies"
+EXAMPLES = ROOT / "inspections" / "examples"
+DEFAULT_POLICY = POLICIES / "children-at-risk-of-harm.yaml"
+
+
+@dataclass
+class CliResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture(autouse=True)
+def _clean_spcheck_env(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """No test sees the developer's SPCHECK_ variables or .env file."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("SPCHECK_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
+
+
+@pytest.fixture
+def run_cli(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., CliResult]:
+    """Run `spcheck ARGS...` through the real entry point (main), in process."""
+    from spcheck.cli import main
+
+    def run(*args: str, env: dict[str, str] | None = None) -> CliResult:
+        for key, value in (env or {}).items():
+            monkeypatch.setenv(key, value)
+        monkeypatch.setattr(sys, "argv", ["spcheck", *args])
+        capsys.readouterr()
+        try:
+            main()
+            code = 0
+        except SystemExit as done:
+            code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+        out = capsys.readouterr()
+        return CliResult(code, out.out, out.err)
+
+    return run
+
+
+@pytest.fixture
+def policy_data() -> dict[str, Any]:
+    """The shipped policy as plain data, for tests that change one thing in it."""
+    return yaml.safe_load(DEFAULT_POLICY.read_text())
+
+
+@pytest.fixture
+def example_env() -> dict[str, str]:
+    return {"SPCHECK_POLICIES": str(POLICIES), "SPCHECK_INSPECTIONS": str(EXAMPLES)}

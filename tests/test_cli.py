@@ -1,0 +1,110 @@
+"""The command line: version, help, timeline on the examples, exit codes, start-up cost."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+
+from spcheck import __version__
+from tests.conftest import CliResult
+
+
+def test_version(run_cli: Callable[..., CliResult]) -> None:
+    result = run_cli("--version")
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"spcheck {__version__}"
+
+
+def test_help_does_not_import_graph_or_azure() -> None:
+    code = (
+        "import sys\n"
+        "sys.argv = ['spcheck', '--help']\n"
+        "from spcheck.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('msgraph', 'msgraph_core', 'azure', 'kiota_abstractions', 'pdfplumber', 'pypdf',"
+        " 'holidays'))\n"
+        "print('HEAVY=' + ','.join(heavy))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "timeline" in done.stdout
+    assert "HEAVY=\n" in done.stdout, done.stdout
+
+
+def test_timeline_table_on_both_examples(
+    run_cli: Callable[..., CliResult], example_env: dict[str, str]
+) -> None:
+    wide = {**example_env, "COLUMNS": "200"}
+    glen = run_cli("timeline", "glenmorven-2026", "--as-of", "2026-10-01", env=wide)
+    assert glen.exit_code == 0, glen.stderr
+    assert "week 3" in glen.stdout
+    assert "Fri 02 Oct 2026 23:59 BST" in glen.stdout  # PIR, Friday of week 3
+    assert "Fri 06 Nov 2026 23:59 GMT" in glen.stdout  # records, after the paused week and BST
+    kin = run_cli("timeline", "kinloch-2026", "--as-of", "2026-11-26", env=wide)
+    assert kin.exit_code == 0, kin.stderr
+    assert "Fri 18 Dec 2026 23:59 GMT" in kin.stdout
+    assert "date set for this inspection" in kin.stdout
+
+
+def test_timeline_json(run_cli: Callable[..., CliResult], example_env: dict[str, str]) -> None:
+    result = run_cli(
+        "timeline", "kinloch-2026", "--format", "json", "--as-of", "2027-01-06", env=example_env
+    )
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["schema"] == "spcheck.timeline/v1"
+    assert document["week"] == 4  # two paused weeks over Christmas are not counted
+    due = {m["id"]: m["due"] for m in document["milestones"]}
+    assert due == {
+        "contacts": "2026-12-11T17:00:00+00:00",
+        "pir": "2026-12-18T23:59:00+00:00",
+        "records": "2027-01-29T23:59:00+00:00",
+        "training": "2027-01-29T23:59:00+00:00",
+        "position-statement": "2027-02-12T23:59:00+00:00",
+    }
+    pir = next(m for m in document["milestones"] if m["id"] == "pir")
+    assert pir["overridden"] is True
+    assert document["access"] == {
+        "from": "2026-12-07T00:00:00+00:00",
+        "until": "2027-03-12T23:59:00+00:00",
+    }
+
+
+def test_unknown_inspection_exits_2(
+    run_cli: Callable[..., CliResult], example_env: dict[str, str]
+) -> None:
+    result = run_cli("timeline", "nowhere-2026", env=example_env)
+    assert result.exit_code == 2
+    assert (
+        result.stderr.strip()
+        == "spcheck: inspection 'nowhere-2026': no nowhere-2026.yaml under "
+        + example_env["SPCHECK_INSPECTIONS"]
+    )
+
+
+def test_bad_as_of_exits_2(run_cli: Callable[..., CliResult], example_env: dict[str, str]) -> None:
+    result = run_cli("timeline", "kinloch-2026", "--as-of", "26/11/2026", env=example_env)
+    assert result.exit_code == 2
+    assert "--as-of" in result.stderr
+
+
+def test_usage_error_exits_2(run_cli: Callable[..., CliResult]) -> None:
+    assert run_cli("timeline").exit_code == 2
+    assert run_cli("no-such-command").exit_code == 2
+
+
+def test_rules_lists_the_catalogue(run_cli: Callable[..., CliResult]) -> None:
+    result = run_cli("rules")
+    assert result.exit_code == 0
+    for rule_id in ("records.unexpected", "content.bad_redaction", "check.unverifiable"):
+        assert rule_id in result.stdout
+
+
+def test_packaged_policy_used_when_none_configured(
+    run_cli: Callable[..., CliResult], example_env: dict[str, str]
+) -> None:
+    env = {"SPCHECK_INSPECTIONS": example_env["SPCHECK_INSPECTIONS"]}
+    result = run_cli("timeline", "glenmorven-2026", "--format", "json", env=env)
+    assert result.exit_code == 0, result.stderr
