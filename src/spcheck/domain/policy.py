@@ -169,6 +169,13 @@ class SharingRules(Strict):
     ]
     partnership_roles: list[Literal["read", "write"]] = ["read", "write"]
     send_invitation: bool = True
+    # Care Inspectorate staff given access directly are not partnership contacts.
+    staff_domains: list[str] = Field(default_factory=list)
+
+    @field_validator("staff_domains")
+    @classmethod
+    def _lower(cls, value: list[str]) -> list[str]:
+        return [entry.strip().lower() for entry in value]
 
 
 class AccessWindow(Strict):
