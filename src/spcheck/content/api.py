@@ -1,0 +1,110 @@
+"""The content checks' entry points: what the check cycle, the CLI and the benchmark call.
+
+``scan_bytes`` and ``scan_many`` parse in sandboxed worker processes; a file that
+crashes, hangs or exhausts its worker gets ``check.unverifiable`` and every other file
+is still scanned. Files refused unread (empty, over the size limit) never leave this
+process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+from spcheck.content.detectors import TextSegment
+from spcheck.content.extract import extract, guess_type
+from spcheck.content.files import needs_parsing
+from spcheck.content.interface import DEFAULT_LIMITS, FileScan, Limits
+from spcheck.content.pipeline import scan_file, scan_task, scrub, status_of
+from spcheck.content.sandbox import shared_sandbox
+from spcheck.domain.catalogue import default_severity
+from spcheck.domain.findings import Finding, Severity
+from spcheck.domain.policy import ContentRules, FileRules
+
+__all__ = [
+    "FileScan",
+    "extract_segments",
+    "mask_identifiers",
+    "scan_bytes",
+    "scan_many",
+]
+
+mask_identifiers = scrub
+
+
+def scan_bytes(
+    data: bytes,
+    file_name: str,
+    content: ContentRules,
+    files: FileRules,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    severities: Mapping[str, Severity] | None = None,
+) -> FileScan:
+    """Every content check on one file, parsed in the sandbox."""
+    return scan_many([(file_name, data)], content, files, limits=limits, severities=severities)[0]
+
+
+def scan_many(
+    items: Sequence[tuple[str, bytes]],
+    content: ContentRules,
+    files: FileRules,
+    *,
+    workers: int | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    severities: Mapping[str, Severity] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[FileScan]:
+    """Every content check on each ``(file_name, data)``, in parallel; results in order.
+
+    ``workers`` sizes the pool (default: the cores, at most 4); pools are kept warm
+    between calls, one per size and limits.
+    """
+    total = len(items)
+    results: list[FileScan | None] = [None] * total
+    parse: list[int] = []
+    for index, (name, data) in enumerate(items):
+        if needs_parsing(data, files):
+            parse.append(index)
+        else:
+            results[index] = scan_file(
+                data, name, content, files, limits=limits, severities=severities
+            )
+    done = total - len(parse)
+    if progress is not None and done:
+        progress(done, total)
+    if parse:
+        tasks = [
+            (items[i][1], items[i][0], content, files, limits, dict(severities or {}))
+            for i in parse
+        ]
+
+        def advance(count: int, _: int) -> None:
+            if progress is not None:
+                progress(done + count, total)
+
+        sandbox = shared_sandbox(
+            workers, time_limit=limits.time_limit, memory_limit=limits.memory_limit
+        )
+        outcomes = sandbox.run(scan_task, tasks, progress=advance)
+        for index, outcome in zip(parse, outcomes, strict=True):
+            name, data = items[index]
+            if outcome.value is not None:
+                results[index] = outcome.value
+            else:
+                results[index] = _unverifiable(name, data, outcome.failure or "", severities)
+    return [r for r in results if r is not None]
+
+
+def _unverifiable(
+    name: str, data: bytes, failure: str, severities: Mapping[str, Severity] | None
+) -> FileScan:
+    rule = "check.unverifiable"
+    severity = (severities or {}).get(rule, default_severity(rule))
+    finding = Finding(rule, severity, f"the check of this file stopped: it {failure}", path=name)
+    return FileScan(name, guess_type(data, name), status_of([finding]), (finding,), None, 0)
+
+
+def extract_segments(data: bytes, file_name: str) -> list[TextSegment]:
+    """The file's text segments, extracted in this process (trusted input only: the
+    benchmark's comparison). Raises ``ExtractionError`` for a file that cannot be read."""
+    return list(extract(data, file_name, positions=False).segments)

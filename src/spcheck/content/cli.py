@@ -1,0 +1,168 @@
+"""``spcheck scan FILE...``: content checks on local files, before a partnership uploads.
+
+Output is the table (rich) or ``spcheck.scan/v1`` JSON alone on stdout. Paths are shown
+with any identifier in them masked, like everything else this command prints.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from spcheck.content.api import FileScan, mask_identifiers, scan_many
+from spcheck.content.extract import type_from_name
+from spcheck.domain.catalogue import default_severity
+from spcheck.domain.findings import Finding, Severity
+from spcheck.domain.policy import ContentRules, FileRules
+
+SCHEMA = "spcheck.scan/v1"
+_STATUS_STYLE = {"pass": "green", "fail": "red", "error": "magenta"}
+_SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
+
+
+def _unreadable(path: Path, error: OSError) -> FileScan:
+    reason = error.strerror or type(error).__name__
+    finding = Finding(
+        "file.unreadable",
+        default_severity("file.unreadable"),
+        f"the file could not be read: {reason.lower()}",
+        path=str(path),
+    )
+    return FileScan(str(path), type_from_name(path.name), "error", (finding,), None, 0)
+
+
+def scan_paths(
+    paths: list[Path], content: ContentRules, files: FileRules, *, show_progress: bool = False
+) -> list[FileScan]:
+    """Reads and scans each path; a path that cannot be read is a finding, not an error."""
+    results: dict[int, FileScan] = {}
+    items: list[tuple[str, bytes]] = []
+    positions: list[int] = []
+    for index, path in enumerate(paths):
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            results[index] = _unreadable(path, error)
+            continue
+        items.append((path.name, data))
+        positions.append(index)
+    if items:
+        scans = _scan_with_progress(items, content, files) if show_progress else None
+        if scans is None:
+            scans = scan_many(items, content, files)
+        for index, scan in zip(positions, scans, strict=True):
+            results[index] = replace(scan, path=str(paths[index]))
+    return [results[i] for i in range(len(paths))]
+
+
+def _scan_with_progress(
+    items: list[tuple[str, bytes]], content: ContentRules, files: FileRules
+) -> list[FileScan]:
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("scanning", total=len(items))
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return scan_many(items, content, files, progress=advance)
+
+
+def scan_document(scans: list[FileScan]) -> dict[str, Any]:
+    """The ``spcheck.scan/v1`` document (DESIGN.md section 6)."""
+    return {
+        "schema": SCHEMA,
+        "files": [
+            {
+                "path": mask_identifiers(scan.path),
+                "type": scan.type,
+                "status": scan.status,
+                "findings": [
+                    {
+                        "rule": f.rule,
+                        "kind": f.kind,
+                        "severity": f.severity.value,
+                        "location": f.location,
+                        "masked": f.masked,
+                        "message": f.message,
+                    }
+                    for f in scan.findings
+                ],
+            }
+            for scan in scans
+        ],
+    }
+
+
+def render_table(scans: list[FileScan], folder_key: str | None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    # Piped output has no width to fit: keep rule ids and masked values on one line.
+    width = None if sys.stdout.isatty() else 200
+    console = Console(file=sys.stdout, highlight=False, width=width)
+    if folder_key:
+        console.print(Text(f"content rules of policy folder '{folder_key}'", style="dim"))
+    for scan in scans:
+        heading = Text()
+        heading.append(mask_identifiers(scan.path), style="bold")
+        heading.append(f"  {scan.type}  ")
+        heading.append(scan.status.upper(), style=f"bold {_STATUS_STYLE[scan.status]}")
+        if scan.words is not None:
+            heading.append(f"  {scan.words:,} words", style="dim")
+        console.print(heading)
+        if not scan.findings:
+            console.print(Text("  no findings", style="dim"))
+            continue
+        table = Table(show_header=True, header_style="bold", pad_edge=False, expand=False)
+        for column in ("severity", "rule", "kind", "masked"):
+            table.add_column(column, no_wrap=True)
+        table.add_column("location", overflow="fold")
+        table.add_column("message", overflow="fold", ratio=1)
+        for f in scan.findings:
+            table.add_row(
+                Text(f.severity.value, style=_SEVERITY_STYLE[f.severity.value]),
+                Text(f.rule),
+                Text(f.kind or ""),
+                Text(f.masked or ""),
+                Text(f.location or ""),
+                Text(f.message),
+            )
+        console.print(table)
+    counts = {status: sum(1 for s in scans if s.status == status) for status in _STATUS_STYLE}
+    summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
+    console.print(Text(f"{len(scans)} file{'s' if len(scans) != 1 else ''}: {summary}"))
+
+
+def exit_code(scans: list[FileScan]) -> int:
+    """1 when any finding is of severity error (DESIGN.md section 5), else 0."""
+    errors = any(f.severity == Severity.ERROR for scan in scans for f in scan.findings)
+    return 1 if errors else 0
+
+
+def run_scan(
+    paths: list[Path],
+    content: ContentRules,
+    files: FileRules,
+    fmt: str,
+    *,
+    folder_key: str | None,
+) -> int:
+    """Scans ``paths``, prints the table or JSON on stdout, returns the exit code."""
+    if fmt not in ("table", "json"):
+        from spcheck.errors import InputError
+
+        raise InputError(f"--format must be table or json, not {fmt!r}")
+    show_progress = fmt == "table" and sys.stderr.isatty() and len(paths) > 1
+    scans = scan_paths(paths, content, files, show_progress=show_progress)
+    if fmt == "json":
+        sys.stdout.write(json.dumps(scan_document(scans), indent=2, ensure_ascii=False) + "\n")
+    else:
+        render_table(scans, folder_key)
+    return exit_code(scans)

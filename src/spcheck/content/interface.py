@@ -1,0 +1,199 @@
+"""Contracts of the content checks: what extraction yields, how it fails, what a scan returns.
+
+Extraction turns an untrusted file into ``TextSegment``s (for the identifier detectors)
+and a structured record of what a person could not see but could recover (hidden parts,
+PDF characters and boxes with positions). ``hidden.py`` and ``redaction.py`` turn that
+record into findings. Every value here crosses a process boundary (the sandbox), so all
+of it is plain, picklable data.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import ClassVar, Literal
+
+from spcheck.content.detectors.interface import TextSegment
+from spcheck.domain.findings import Finding
+
+FileType = Literal["docx", "xlsx", "pptx", "pdf", "csv", "txt", "other"]
+Status = Literal["pass", "fail", "error"]
+
+MIB = 1024 * 1024
+
+# DESIGN.md section 7, content.hidden_data kinds.
+HIDDEN_KINDS: frozenset[str] = frozenset(
+    {
+        "tracked_change",
+        "comment",
+        "hidden_text",
+        "document_property",
+        "hidden_sheet",
+        "hidden_rowcol",
+        "pivot_cache",
+        "embedded_object",
+        "pdf_annotation",
+        "pdf_incremental_update",
+        "pdf_invisible_text",
+        "pdf_hidden_layer",
+        "pdf_unapplied_redaction",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Caps on what one file may cost; past them the file is refused, never half-checked."""
+
+    max_entries: int = 10_000  # zip entries in an OOXML package
+    max_total_uncompressed: int = 512 * MIB
+    max_part_bytes: int = 128 * MIB  # one zip entry, inflated
+    max_ratio: float = 100.0  # inflate ratio above which an entry is a bomb
+    # An entry smaller than this cannot exhaust anything, whatever its ratio: tiny,
+    # very repetitive XML parts (an empty sheet) compress far beyond 100 times.
+    ratio_floor: int = 1 * MIB
+    max_pages: int = 2_000
+    max_text_chars: int = 50_000_000
+    max_revisions: int = 8  # earlier PDF revisions re-read for text they still hold
+    time_limit: float = 30.0  # seconds per file, wall clock
+    memory_limit: int = 1024 * MIB  # address space of a sandbox worker
+
+
+DEFAULT_LIMITS = Limits()
+
+
+@dataclass(frozen=True, slots=True)
+class HiddenItem:
+    """Something in the file a reader would not see; ``description`` never quotes it."""
+
+    kind: str  # one of HIDDEN_KINDS
+    location: str
+    description: str
+    masked: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FakeRedaction:
+    """Word text formatted to look redacted (black highlight, shading, matching colour)."""
+
+    location: str
+    reason: str
+    masked: str
+
+
+@dataclass(frozen=True, slots=True)
+class Box:
+    """An axis-aligned rectangle in page space, origin top left, in points."""
+
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    @property
+    def area(self) -> float:
+        return max(0.0, self.x1 - self.x0) * max(0.0, self.bottom - self.top)
+
+    def overlap(self, other: Box) -> float:
+        width = min(self.x1, other.x1) - max(self.x0, other.x0)
+        height = min(self.bottom, other.bottom) - max(self.top, other.top)
+        return width * height if width > 0 and height > 0 else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class PdfChar:
+    text: str
+    box: Box
+    colour: tuple[float, float, float] | None  # fill colour as RGB 0..1; None when unknown
+    order: int  # painting order on the page (later paints over earlier)
+    line: int  # the "page N line M" segment this character belongs to
+
+
+@dataclass(frozen=True, slots=True)
+class PdfFill:
+    """A filled shape drawn on a page (a candidate redaction box)."""
+
+    box: Box
+    colour: tuple[float, float, float] | None
+    order: int
+
+
+@dataclass(frozen=True, slots=True)
+class PdfPage:
+    number: int  # 1-based
+    width: float
+    height: float
+    chars: tuple[PdfChar, ...]
+    fills: tuple[PdfFill, ...]
+    redact_annotations: tuple[Box, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """Everything read from one file."""
+
+    type: FileType
+    segments: tuple[TextSegment, ...] = ()
+    # Text a reader sees in the main body, for the word count.
+    visible_text: str = ""
+    hidden: tuple[HiddenItem, ...] = ()
+    fake_redactions: tuple[FakeRedaction, ...] = ()
+    pages: tuple[PdfPage, ...] = ()
+    macros: bool = False
+    # Segment location -> why a reader would not see it ("hidden row", "hidden sheet").
+    # Kept apart from the location because the detectors parse cell locations.
+    notes: Mapping[str, str] = field(default_factory=dict)
+    # Parts that could not be read: each one makes the file unverifiable, never a pass.
+    gaps: tuple[str, ...] = ()
+
+
+class ExtractionError(Exception):
+    """A file that could not be read. ``str()`` is safe to print: never file content."""
+
+    rule: ClassVar[str] = "file.unreadable"
+
+
+class MalformedFile(ExtractionError):
+    """Not a valid file of its type (truncated, corrupt, not what its name says)."""
+
+
+class UnsafeFile(ExtractionError):
+    """Refused as hostile: a zip bomb, an XML entity attack, a part over the caps."""
+
+
+class EncryptedFile(ExtractionError):
+    """Encrypted or password-protected: its content cannot be verified."""
+
+    rule: ClassVar[str] = "file.encrypted"
+
+
+class TooMuchContent(ExtractionError):
+    """Readable but over a cap (pages, text): checked only in part, so unverifiable."""
+
+    rule: ClassVar[str] = "check.unverifiable"
+
+
+class Extractor(ABC):
+    """Reads one file type. Runs inside the sandbox: it may be fed anything."""
+
+    file_type: ClassVar[FileType]
+
+    @abstractmethod
+    def extract(self, data: bytes, limits: Limits, *, positions: bool) -> Extraction:
+        """Read ``data``; ``positions`` asks for PDF characters and boxes (redaction checks).
+
+        Raises an ``ExtractionError`` subclass for a file that cannot be read safely.
+        """
+
+
+@dataclass(frozen=True, slots=True)
+class FileScan:
+    """The content checks' verdict on one file."""
+
+    path: str
+    type: FileType
+    status: Status  # error when it could not be checked; never pass then
+    findings: tuple[Finding, ...]
+    words: int | None  # word count of the visible text when known
+    text_chars: int  # characters of text extracted (for throughput figures)

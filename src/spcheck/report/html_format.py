@@ -1,0 +1,155 @@
+"""A self-contained HTML page for the SSO: no scripts, no external assets, readable printed.
+
+jinja2 with autoescape on renders a view model built here; every name and message is
+escaped by the template engine, and a Content-Security-Policy forbids anything but the
+inline style even if something got through.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from typing import Any
+
+import jinja2
+
+from spcheck.report.document import by_severity, local, runbook, shown
+from spcheck.report.interface import Renderer, Report
+from spcheck.rules.interface import InspectionResult
+
+_LABELS = {"error": "Errors", "warning": "Warnings", "info": "Information"}
+
+
+@cache
+def _template() -> jinja2.Template:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("spcheck.report", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env.get_template("report.html.j2")
+
+
+def _monday(moment: dt.datetime) -> dt.date:
+    day = local(moment).date()
+    return day - dt.timedelta(days=day.weekday())
+
+
+def _pct(done: int, expected: int) -> int:
+    return 0 if expected <= 0 else max(0, min(100, round(100 * done / expected)))
+
+
+def _weeks(result: InspectionResult) -> list[dict[str, Any]]:
+    today = _monday(result.as_of) if result.as_of else None
+    opened = _monday(result.access_from) if result.access_from else None
+    closed = _monday(result.access_until) if result.access_until else None
+    cells = []
+    for week in result.weeks:
+        classes = []
+        if week.paused:
+            classes.append("paused")
+        if opened and closed and opened <= week.start <= closed:
+            classes.append("window")
+        if week.start == today:
+            classes.append("today")
+        marks = [
+            {"id": m.id, "state": m.state.value, "title": f"{m.title}: due {shown(m.due)}"}
+            for m in result.milestones
+            if _monday(m.due) == week.start
+        ]
+        label = "holiday" if week.number is None else f"W{week.number}"
+        cells.append(
+            {
+                "label": label,
+                "date": week.start.strftime("%d %b"),
+                "classes": " ".join(classes),
+                "title": f"week of {week.start:%d %B %Y}"
+                + (" (today)" if week.start == today else ""),
+                "marks": marks,
+                "today": week.start == today,
+            }
+        )
+    return cells
+
+
+def _inspection(result: InspectionResult) -> dict[str, Any]:
+    r = result.records
+    groups = [
+        {
+            "severity": severity.value,
+            "label": _LABELS[severity.value],
+            "findings": [
+                {
+                    "rule": f.rule,
+                    "path": f.path or "",
+                    "message": f.message,
+                    "where": " · ".join(p for p in (f.location, f.kind, f.masked) if p),
+                    "runbook": runbook(f.rule),
+                }
+                for f in findings
+            ],
+        }
+        for severity, findings in by_severity(result.findings)
+    ]
+    window = (
+        f"{shown(result.access_from)} to {shown(result.access_until)}"
+        if result.access_from and result.access_until
+        else "not known"
+    )
+    return {
+        "id": result.id,
+        "partnership": result.partnership,
+        "status": result.status,
+        "week": "not counted (paused or before notification)"
+        if result.week is None
+        else result.week,
+        "window": window,
+        "weeks": _weeks(result),
+        "milestones": [
+            {
+                "title": m.title,
+                "due": shown(m.due),
+                "state": m.state.value,
+                "state_label": m.state.value.replace("_", " "),
+                "met_at": shown(m.met_at),
+                "evidence": list(m.evidence),
+                "evidence_count": len(m.evidence),
+            }
+            for m in result.milestones
+        ],
+        "records": {
+            "sample_uploaded": r.sample_uploaded,
+            "sample_expected": r.sample_expected,
+            "reserves_uploaded": r.reserves_uploaded,
+            "reserves_expected": r.reserves_expected,
+            "sample_pct": _pct(r.sample_uploaded, r.sample_expected),
+            "reserves_pct": _pct(r.reserves_uploaded, r.reserves_expected),
+            "lists": [
+                (label, list(ids))
+                for label, ids in (
+                    ("Missing", r.missing),
+                    ("Unexpected", r.unexpected),
+                    ("Duplicated", r.duplicates),
+                )
+                if ids
+            ],
+        },
+        "groups": groups,
+    }
+
+
+class HtmlRenderer(Renderer):
+    name = "html"
+    media_type = "text/html"
+    suffix = ".html"
+
+    def render(self, report: Report) -> str:
+        return _template().render(
+            site=report.site,
+            as_of=shown(report.as_of),
+            generated_at=shown(report.generated_at),
+            summary=report.summary,
+            inspections=[_inspection(i) for i in report.inspections],
+        )

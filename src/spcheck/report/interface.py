@@ -1,0 +1,67 @@
+"""Contracts of the reports: the ``Report`` every renderer reads and the ``Renderer`` ABC.
+
+A report is built once per check cycle from the inspections' results and rendered in
+one of the registered formats (``registry.renderer(name)``). Reports are built to be
+forwarded: they carry masked values only (the rules mask; renderers escape).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import ClassVar
+
+from spcheck.domain.findings import Severity
+from spcheck.errors import InputError, SpcheckError
+from spcheck.rules.interface import InspectionResult
+
+REPORT_SCHEMA = "spcheck.report/v1"
+
+
+class ReportError(SpcheckError):
+    """A report that cannot be produced."""
+
+
+class UnknownFormat(ReportError, InputError):
+    """A format name no renderer is registered for. Exit 2."""
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    errors: int  # findings of severity error, over every inspection
+    warnings: int
+    inspections: int
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    generated_at: dt.datetime
+    as_of: dt.datetime
+    site: str
+    inspections: tuple[InspectionResult, ...]
+    schema: str = REPORT_SCHEMA
+
+    def __post_init__(self) -> None:
+        if self.generated_at.tzinfo is None or self.as_of.tzinfo is None:
+            raise ValueError("generated_at and as_of must be timezone-aware")
+
+    @property
+    def summary(self) -> Summary:
+        return Summary(
+            errors=sum(i.count(Severity.ERROR) for i in self.inspections),
+            warnings=sum(i.count(Severity.WARNING) for i in self.inspections),
+            inspections=len(self.inspections),
+        )
+
+
+class Renderer(ABC):
+    """Turns a report into text in one format."""
+
+    name: ClassVar[str]
+    media_type: ClassVar[str]
+    suffix: ClassVar[str]  # file suffix with its dot, e.g. ".html"
+
+    @abstractmethod
+    def render(self, report: Report) -> str:
+        """The whole report as text; never raises on odd names or messages (it escapes)."""

@@ -1,0 +1,107 @@
+"""Markdown, for email and tickets.
+
+Every name and message is escaped: ``&``, ``<`` and ``>`` become entities (Markdown
+passes raw HTML through, so a file named ``<img src=x onerror=...>`` must not become a
+tag), and the characters Markdown reads inline (emphasis, code, links, table pipes) are
+backslash-escaped. Line breaks inside a value are folded to spaces so a name can never
+start a heading or a list.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from spcheck.domain.findings import Finding
+from spcheck.report.document import by_severity, plural, runbook, shown
+from spcheck.report.interface import Renderer, Report
+from spcheck.rules.interface import InspectionResult
+
+_INLINE = re.compile(r"([\\`*_{}\[\]()#+!|~])")
+_BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
+_HEADINGS = {"error": "Errors", "warning": "Warnings", "info": "Information"}
+
+
+def md(value: object) -> str:
+    text = "" if value is None else str(value)
+    text = _BREAKS.sub(" ", text)
+    return _INLINE.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def _finding(finding: Finding) -> str:
+    parts = [f"- **{md(finding.rule)}**"]
+    if finding.path:
+        parts.append(f"{md(finding.path)}:")
+    parts.append(md(finding.message))
+    if finding.location:
+        parts.append(f"({md(finding.location)})")
+    if finding.masked:
+        parts.append(f"\\[{md(finding.masked)}\\]")
+    link = runbook(finding.rule)
+    if link:
+        parts.append(f"([runbook]({link}))")
+    return " ".join(parts)
+
+
+def _inspection(result: InspectionResult) -> list[str]:
+    week = "not counted" if result.week is None else str(result.week)
+    lines = [
+        f"## {md(result.id)}: {md(result.partnership)}",
+        "",
+        f"Status **{result.status.upper()}**, week {week}.",
+        "",
+        "| milestone | due | state | met | evidence |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for m in result.milestones:
+        evidence = (
+            f"{len(m.evidence)} file(s)"
+            if len(m.evidence) > 3
+            else ", ".join(md(path) for path in m.evidence)
+        )
+        lines.append(
+            f"| {md(m.title)} | {shown(m.due)} | {m.state.value} | {shown(m.met_at)} | {evidence} |"
+        )
+    r = result.records
+    lines += [
+        "",
+        f"Records: sample {r.sample_uploaded}/{r.sample_expected}, "
+        f"reserves {r.reserves_uploaded}/{r.reserves_expected}.",
+    ]
+    for label, ids in (
+        ("Missing", r.missing),
+        ("Unexpected", r.unexpected),
+        ("Duplicated", r.duplicates),
+    ):
+        if ids:
+            lines.append(f"{label}: {', '.join(md(i) for i in ids)}.")
+    lines.append("")
+    if not result.findings:
+        lines += ["No findings.", ""]
+    for severity, findings in by_severity(result.findings):
+        lines += [f"### {_HEADINGS[severity.value]} ({len(findings)})", ""]
+        lines += [_finding(f) for f in findings]
+        lines.append("")
+    return lines
+
+
+class MarkdownRenderer(Renderer):
+    name = "md"
+    media_type = "text/markdown"
+    suffix = ".md"
+
+    def render(self, report: Report) -> str:
+        summary = report.summary
+        lines = [
+            "# spcheck report",
+            "",
+            f"Site {md(report.site)}, as of {shown(report.as_of)} "
+            f"(generated {shown(report.generated_at)}).",
+            "",
+            f"{plural(summary.errors, 'error')}, {plural(summary.warnings, 'warning')}, "
+            f"{plural(summary.inspections, 'inspection')}.",
+            "",
+        ]
+        for result in report.inspections:
+            lines += _inspection(result)
+        return "\n".join(lines).rstrip("\n") + "\n"

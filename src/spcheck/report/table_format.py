@@ -1,0 +1,63 @@
+"""The terminal view: per inspection, milestones, records progress and findings (rich)."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from spcheck.report.document import plural, shown
+from spcheck.report.interface import Renderer, Report
+from spcheck.rules.interface import InspectionResult
+
+WIDTH = 140
+
+
+def _inspection(console: Console, result: InspectionResult) -> None:
+    week = "not counted" if result.week is None else str(result.week)
+    console.print(
+        f"[bold]{escape(result.id)}[/]: {escape(result.partnership)}  "
+        f"status {result.status.upper()}, week {week}"
+    )
+    milestones = Table("milestone", "due", "state", "met", title=None)
+    for m in result.milestones:
+        milestones.add_row(escape(m.title), shown(m.due), m.state.value, shown(m.met_at))
+    console.print(milestones)
+    r = result.records
+    console.print(
+        f"records: sample {r.sample_uploaded}/{r.sample_expected}, "
+        f"reserves {r.reserves_uploaded}/{r.reserves_expected}"
+    )
+    for label, ids in (("missing", r.missing), ("unexpected", r.unexpected)):
+        if ids:
+            console.print(f"{label}: {escape(', '.join(ids))}")
+    if not result.findings:
+        console.print("no findings")
+        return
+    findings = Table("severity", "rule", "path", "message")
+    for f in result.findings:
+        findings.add_row(f.severity.value, f.rule, escape(f.path or ""), escape(f.message))
+    console.print(findings)
+
+
+class TableRenderer(Renderer):
+    name = "table"
+    media_type = "text/plain"
+    suffix = ".txt"
+
+    def render(self, report: Report) -> str:
+        console = Console(
+            file=io.StringIO(), record=True, width=WIDTH, color_system=None, highlight=False
+        )
+        summary = report.summary
+        console.print(
+            f"spcheck report for {escape(report.site)} as of {shown(report.as_of)}: "
+            f"{plural(summary.errors, 'error')}, {plural(summary.warnings, 'warning')}, "
+            f"{plural(summary.inspections, 'inspection')}"
+        )
+        for result in report.inspections:
+            console.print()
+            _inspection(console, result)
+        return console.export_text()

@@ -1,0 +1,358 @@
+"""Derivations several rules share, computed once per context.
+
+Milestone states and record matching are read by more than one family (deadlines
+suppress what pir and records report more precisely; the report shows both), so they
+are worked out here once per ``RuleContext`` and kept for the context's lifetime.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Literal, TypeVar
+from weakref import WeakKeyDictionary
+
+from spcheck.domain.findings import Finding
+from spcheck.domain.inspection import ContactRole, SampleRecord
+from spcheck.domain.policy import Folder, Milestone
+from spcheck.domain.snapshot import ContentCheck, Upload
+from spcheck.domain.timeline import MilestoneState
+from spcheck.rules.interface import MilestoneResult, RecordsSummary, RuleContext
+from spcheck.rules.privacy import redact
+
+T = TypeVar("T")
+RecordFolder = Literal["sample", "reserve"]
+RECORD_FOLDERS: tuple[RecordFolder, ...] = ("sample", "reserve")
+
+# Findings of the content checks that mean the file was not really read.
+UNREAD_RULES = frozenset({"file.unreadable", "file.encrypted", "check.unverifiable"})
+_NOT_A_REAL_FILE = frozenset({"file.unreadable", "file.encrypted"})
+
+
+def extension(name: str) -> str:
+    _, dot, ext = name.rpartition(".")
+    return ext.lower() if dot else ""
+
+
+@dataclass(frozen=True, slots=True)
+class RecordItem:
+    """A direct child (file or folder) of the sample or the reserves folder."""
+
+    upload: Upload
+    held_in: RecordFolder
+    record_id: str | None  # None: the name does not follow the naming pattern
+    files: tuple[Upload, ...]  # the file itself, or every file under the record's folder
+    listed: SampleRecord | None  # its line on the sample list, when there is one
+
+    @property
+    def key(self) -> str | None:
+        return None if self.record_id is None else self.record_id.casefold()
+
+    @property
+    def present(self) -> bool:
+        """A file, or a folder holding at least one file (an empty folder is not a record)."""
+        return bool(self.files)
+
+    @property
+    def arrived(self) -> dt.datetime | None:
+        """When the record first had content; None when that is not known."""
+        times = [f.created_at for f in self.files]
+        if not times or any(t is None for t in times):
+            return None
+        return min(t for t in times if t is not None)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordsMatch:
+    listed: bool  # a sample list is loaded
+    items: tuple[RecordItem, ...]
+    present: dict[str, tuple[RecordItem, ...]]  # key -> present items named by it
+    missing: tuple[SampleRecord, ...]  # listed records with no present item, in list order
+    complete: bool  # every listed record present
+    met_at: dt.datetime | None  # when the last listed record arrived (None: unknown)
+    summary: RecordsSummary
+
+
+class Derived:
+    """The shared derivations of one context; obtain through ``derived(ctx)``."""
+
+    def __init__(self, ctx: RuleContext) -> None:
+        self.ctx = ctx
+        self._memo: dict[str, Any] = {}
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """A family's own derivation, computed once per context."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]  # type: ignore[no-any-return]
+
+    # -- folders ---------------------------------------------------------------------------
+
+    def folder(self, key: str | None) -> Folder | None:
+        if key is None:
+            return None
+        try:
+            return self.ctx.policy.folder(key)
+        except KeyError:
+            return None
+
+    def folder_milestone(self, key: str | None) -> str | None:
+        """The milestone a folder's files count towards (reserves count towards records)."""
+        folder = self.folder(key)
+        if folder is None:
+            return None
+        if folder.milestone is None and folder.holds_records is not None:
+            return self.records_milestone
+        return folder.milestone
+
+    @cached_property
+    def records_milestone(self) -> str | None:
+        for milestone in self.ctx.policy.milestones:
+            if milestone.satisfied_by.kind == "all_records":
+                return milestone.id
+        sample = self.ctx.policy.records_folder("sample")
+        return sample.milestone if sample else None
+
+    @cached_property
+    def pir_milestone(self) -> Milestone | None:
+        try:
+            return self.ctx.policy.milestone("pir")
+        except KeyError:
+            return None
+
+    # -- files and content -----------------------------------------------------------------
+
+    def content(self, upload: Upload) -> ContentCheck | None:
+        return self.ctx.snapshot.content.get(upload.path)
+
+    def read_as_its_type(self, upload: Upload) -> bool:
+        """False when the content checks found the file is not what its name says, or locked."""
+        check = self.content(upload)
+        return check is None or not any(f.rule in _NOT_A_REAL_FILE for f in check.findings)
+
+    def usable(self, upload: Upload, extensions: list[str] | None) -> bool:
+        """A file that can stand as a milestone's evidence."""
+        if upload.is_folder or upload.size == 0:
+            return False
+        if not self.ctx.policy.files.allows(upload.name):
+            return False
+        if extensions is not None and extension(upload.name) not in extensions:
+            return False
+        return self.read_as_its_type(upload)
+
+    def files_in(self, folder_key: str) -> tuple[Upload, ...]:
+        return self.ctx.snapshot.files(folder_key)
+
+    def passed_through(self, rule_id: str) -> Iterator[Finding]:
+        """The content checks' findings of one rule, placed on the file and its milestone."""
+        for upload in self.ctx.snapshot.files():
+            check = self.content(upload)
+            if check is None:
+                continue
+            for found in check.findings:
+                if found.rule == rule_id:
+                    yield self.ctx.finding(
+                        rule_id,
+                        found.message,
+                        path=upload.path,
+                        milestone=self.folder_milestone(upload.folder_key),
+                        kind=found.kind,
+                        location=found.location,
+                        masked=found.masked,
+                    )
+
+    # -- records ---------------------------------------------------------------------------
+
+    @cached_property
+    def records(self) -> RecordsMatch:
+        return _match_records(self.ctx)
+
+    # -- milestones ------------------------------------------------------------------------
+
+    @cached_property
+    def milestones(self) -> tuple[MilestoneResult, ...]:
+        return tuple(self._milestone(m) for m in self.ctx.policy.milestones)
+
+    def milestone(self, milestone_id: str) -> MilestoneResult | None:
+        return next((m for m in self.milestones if m.id == milestone_id), None)
+
+    def _milestone(self, milestone: Milestone) -> MilestoneResult:
+        ctx = self.ctx
+        due = ctx.timeline.due(milestone.id)
+        kind = milestone.satisfied_by.kind
+        evidence: tuple[str, ...] = ()
+        met_at: dt.datetime | None = None
+        satisfied = False
+        if kind == "file" and milestone.folder is not None:
+            usable = sorted(
+                (
+                    u
+                    for u in self.files_in(milestone.folder)
+                    if self.usable(u, milestone.satisfied_by.extensions)
+                ),
+                key=lambda u: u.path,
+            )
+            evidence = tuple(u.path for u in usable)
+            satisfied = bool(usable)
+            known = [u.created_at for u in usable if u.created_at is not None]
+            # One file of unknown time already meets it: say met, not when.
+            if known and len(known) == len(usable):
+                met_at = min(known)
+        elif kind == "all_records":
+            match = self.records
+            satisfied = match.listed and match.complete
+            if satisfied:
+                met_at = match.met_at
+                evidence = tuple(
+                    sorted(
+                        item.upload.path
+                        for items in match.present.values()
+                        for item in items
+                        if item.listed is not None
+                    )
+                )
+        elif kind == "contacts":
+            satisfied = any(
+                c.role in (ContactRole.COORDINATOR, ContactRole.UPLOADER)
+                for c in ctx.inspection.contacts
+            )
+        if milestone.id in ctx.inspection.waived:
+            state = MilestoneState.WAIVED
+        elif satisfied and met_at is None:
+            state = MilestoneState.MET
+        else:
+            state = ctx.timeline.state(milestone.id, ctx.as_of, met_at)
+        return MilestoneResult(milestone.id, milestone.title, due, state, met_at, evidence)
+
+    # -- what a family reports more precisely than deadline.overdue ------------------------
+
+    @cached_property
+    def pir_problem(self) -> Literal["missing", "format"] | None:
+        milestone = self.pir_milestone
+        if milestone is None or milestone.folder is None:
+            return None
+        result = self.milestone(milestone.id)
+        if result is None or result.state is MilestoneState.WAIVED:
+            return None
+        if not self.files_in(milestone.folder):
+            return "missing" if result.state is MilestoneState.OVERDUE else None
+        return None if result.evidence else "format"
+
+    @cached_property
+    def records_missing_reported(self) -> bool:
+        """records.missing names each missing record (so deadline.overdue need not)."""
+        milestone_id = self.records_milestone
+        result = self.milestone(milestone_id) if milestone_id else None
+        return (
+            result is not None
+            and result.state is MilestoneState.OVERDUE
+            and self.records.listed
+            and bool(self.records.missing)
+        )
+
+
+def _arrival_order(item: RecordItem) -> tuple[bool, dt.datetime, str]:
+    arrived = item.arrived
+    return (arrived is None, arrived or dt.datetime.max.replace(tzinfo=dt.UTC), item.upload.path)
+
+
+def _pattern(ctx: RuleContext) -> re.Pattern[str]:
+    return re.compile(ctx.policy.sample.file_name_pattern)
+
+
+def _match_records(ctx: RuleContext) -> RecordsMatch:
+    policy, sample = ctx.policy, ctx.loaded.sample
+    pattern = _pattern(ctx)
+    by_id = sample.by_id() if sample is not None else {}
+    files = ctx.snapshot.files()
+    items: list[RecordItem] = []
+    for held_in in RECORD_FOLDERS:
+        folder = policy.records_folder(held_in)
+        if folder is None:
+            continue
+        for upload in ctx.snapshot.in_folder(folder.key):
+            if upload.depth != 1:
+                continue
+            match = pattern.match(upload.name)
+            record_id = match.group("record_id") if match else None
+            if upload.is_folder:
+                prefix = upload.path + "/"
+                contents = tuple(f for f in files if f.path.startswith(prefix))
+            else:
+                contents = (upload,)
+            listed = by_id.get(record_id.casefold()) if record_id else None
+            items.append(RecordItem(upload, held_in, record_id, contents, listed))
+    items.sort(key=lambda i: i.upload.path)
+    present: dict[str, list[RecordItem]] = {}
+    for item in items:
+        if item.key is not None and item.present:
+            present.setdefault(item.key, []).append(item)
+    # The first copy to arrive is the record; later ones are its duplicates.
+    frozen = {key: tuple(sorted(value, key=_arrival_order)) for key, value in present.items()}
+    if sample is None:
+        return _unlisted(ctx, tuple(items), frozen)
+    missing = tuple(r for r in sample.records if r.record_id.casefold() not in frozen)
+    arrivals = [
+        item.arrived
+        for record in sample.records
+        for item in frozen.get(record.record_id.casefold(), ())
+    ]
+    complete = not missing
+    met_at = None
+    if complete and arrivals and all(a is not None for a in arrivals):
+        # A record arrives with its first copy; the milestone is met when the last one has.
+        met_at = max(
+            min(i.arrived for i in frozen[r.record_id.casefold()] if i.arrived is not None)
+            for r in sample.records
+        )
+
+    def kind_present(kind: str) -> int:
+        return sum(1 for r in sample.records if r.kind == kind and r.record_id.casefold() in frozen)
+
+    unexpected = [i.record_id for i in items if i.record_id and i.listed is None]
+    duplicates = sorted(
+        v[0].listed.record_id for v in frozen.values() if len(v) > 1 and v[0].listed is not None
+    )
+    summary = RecordsSummary(
+        sample_expected=len(sample.ids("sample")),
+        sample_uploaded=kind_present("sample"),
+        reserves_expected=len(sample.ids("reserve")),
+        reserves_uploaded=kind_present("reserve"),
+        missing=tuple(redact(r.record_id) for r in missing),
+        unexpected=tuple(redact(r) for r in unexpected),
+        duplicates=tuple(redact(r) for r in duplicates),
+    )
+    return RecordsMatch(True, tuple(items), frozen, missing, complete, met_at, summary)
+
+
+def _unlisted(
+    ctx: RuleContext, items: tuple[RecordItem, ...], present: dict[str, tuple[RecordItem, ...]]
+) -> RecordsMatch:
+    """Before the sample list exists: progress counts well-named records per folder."""
+
+    def uploaded(held_in: str) -> int:
+        return len({i.key for i in items if i.held_in == held_in and i.key and i.present})
+
+    duplicates = sorted(v[0].record_id or "" for v in present.values() if len(v) > 1)
+    summary = RecordsSummary(
+        sample_expected=ctx.policy.sample.sample,
+        sample_uploaded=uploaded("sample"),
+        reserves_expected=ctx.policy.sample.reserve,
+        reserves_uploaded=uploaded("reserve"),
+        duplicates=tuple(redact(d) for d in duplicates),
+    )
+    return RecordsMatch(False, items, present, (), False, None, summary)
+
+
+_CACHE: WeakKeyDictionary[RuleContext, Derived] = WeakKeyDictionary()
+
+
+def derived(ctx: RuleContext) -> Derived:
+    """The shared derivations of ``ctx`` (computed lazily, kept while ``ctx`` lives)."""
+    found = _CACHE.get(ctx)
+    if found is None:
+        found = _CACHE[ctx] = Derived(ctx)
+    return found

@@ -1,0 +1,145 @@
+"""Contracts of the rule evaluators: what a rule reads, what it returns, how it is registered.
+
+A rule is a pure function of a ``RuleContext`` (snapshot, definition, policy, timeline and
+``as_of``) that yields ``Finding``s. The evaluator gathers every rule's findings into an
+``InspectionResult``, the unit the reports render (DESIGN.md section 6).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from spcheck.domain.findings import Finding, Severity
+from spcheck.domain.inspection import Inspection
+from spcheck.domain.policy import Policy
+from spcheck.domain.snapshot import InspectionSnapshot
+from spcheck.domain.timeline import MilestoneState, Timeline
+from spcheck.loader import LoadedInspection
+
+Status = Literal["ok", "warning", "error"]
+
+
+class RuleError(Exception):
+    """A rule registered wrongly (unknown id, id registered twice, bad runbook link)."""
+
+
+@dataclass(frozen=True, eq=False)
+class RuleContext:
+    """Everything a rule may read. Compared by identity so derivations can be cached on it."""
+
+    snapshot: InspectionSnapshot
+    loaded: LoadedInspection
+    timeline: Timeline
+    as_of: dt.datetime
+
+    def __post_init__(self) -> None:
+        if self.as_of.tzinfo is None:
+            raise ValueError("as_of must be timezone-aware")
+        if self.snapshot.inspection_id != self.loaded.inspection.id:
+            raise ValueError(
+                f"snapshot of {self.snapshot.inspection_id!r} given for "
+                f"inspection {self.loaded.inspection.id!r}"
+            )
+
+    @classmethod
+    def build(
+        cls, snapshot: InspectionSnapshot, loaded: LoadedInspection, as_of: dt.datetime
+    ) -> RuleContext:
+        """A context with its timeline; a naive ``as_of`` is read in the policy's time zone."""
+        timeline = Timeline(loaded.inspection, loaded.policy)
+        aware = as_of if as_of.tzinfo else as_of.replace(tzinfo=timeline.zone)
+        return cls(snapshot=snapshot, loaded=loaded, timeline=timeline, as_of=aware)
+
+    @property
+    def inspection(self) -> Inspection:
+        return self.loaded.inspection
+
+    @property
+    def policy(self) -> Policy:
+        return self.loaded.policy
+
+    def finding(
+        self,
+        rule: str,
+        message: str,
+        *,
+        path: str | None = None,
+        milestone: str | None = None,
+        kind: str | None = None,
+        location: str | None = None,
+        masked: str | None = None,
+    ) -> Finding:
+        """A finding with the severity this inspection's policy gives the rule."""
+        return Finding(
+            rule, self.policy.severity(rule), message, path, milestone, kind, location, masked
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class MilestoneResult:
+    id: str
+    title: str
+    due: dt.datetime
+    state: MilestoneState
+    met_at: dt.datetime | None = None
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RecordsSummary:
+    """Progress of the 60 + 15 against the sample list (ids are case references, masked if
+    one looks like a personal identifier)."""
+
+    sample_expected: int
+    sample_uploaded: int
+    reserves_expected: int
+    reserves_uploaded: int
+    missing: tuple[str, ...] = ()
+    unexpected: tuple[str, ...] = ()
+    duplicates: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class WeekMark:
+    """One calendar week of the inspection, for the report's timeline strip."""
+
+    number: int | None  # counted week; None for a paused week
+    start: dt.date  # its Monday
+    paused: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class InspectionResult:
+    id: str
+    partnership: str
+    week: int | None  # counted week of as_of; None before notification or in a paused week
+    status: Status
+    milestones: tuple[MilestoneResult, ...]
+    records: RecordsSummary
+    findings: tuple[Finding, ...]
+    # For the HTML timeline strip; not part of the JSON schema.
+    weeks: tuple[WeekMark, ...] = ()
+    as_of: dt.datetime | None = None
+    access_from: dt.datetime | None = None
+    access_until: dt.datetime | None = None
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+
+RuleCheck = Callable[[RuleContext], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """A registered rule: its catalogue entry, what to do about it and the function."""
+
+    id: str
+    severity: Severity  # the catalogue's default; a policy may change it
+    description: str
+    runbook: str  # relative link, e.g. runbooks/records.md#recordsunexpected
+    family: str
+    check: RuleCheck = field(compare=False, repr=False)
