@@ -96,7 +96,7 @@ def test_usage_error_exits_2(run_cli: Callable[..., CliResult]) -> None:
 
 
 def test_rules_lists_the_catalogue(run_cli: Callable[..., CliResult]) -> None:
-    result = run_cli("rules")
+    result = run_cli("rules", env={"COLUMNS": "200"})
     assert result.exit_code == 0
     for rule_id in ("records.unexpected", "content.bad_redaction", "check.unverifiable"):
         assert rule_id in result.stdout

@@ -34,6 +34,28 @@ class TableOrJson(StrEnum):
     JSON = "json"
 
 
+class ReportFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    HTML = "html"
+    MD = "md"
+    CSV = "csv"
+    JUNIT = "junit"
+
+
+class Role(StrEnum):
+    WRITE = "write"
+    READ = "read"
+
+
+AsOf = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Replay this date (YYYY-MM-DD: 17:00 that day) or ISO time."),
+]
+Apply = Annotated[bool, typer.Option("--apply", help="Make the changes (default: show the plan).")]
+Fmt = Annotated[TableOrJson, typer.Option("--format", help="Output format.")]
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"spcheck {__version__}")
@@ -105,16 +127,149 @@ def policy_validate(
 
 @app.command()
 def rules() -> None:
-    """List the rule ids, their default severity and what they mean."""
+    """List the rules: id, default severity, what it means and the runbook for it."""
     from rich.console import Console
     from rich.table import Table
 
-    from spcheck.domain.catalogue import RULE_IDS
+    from spcheck.rules.registry import all_rules
 
-    table = Table("rule", "default severity", "meaning")
-    for rule_id, (severity, meaning) in RULE_IDS.items():
-        table.add_row(rule_id, severity.value, meaning)
+    table = Table("rule", "default severity", "meaning", "what to do")
+    for spec in all_rules():
+        table.add_row(spec.id, spec.severity.value, spec.description, spec.runbook)
     Console().print(table)
+
+
+@app.command()
+def check(
+    inspection: Annotated[
+        list[str] | None, typer.Option("--inspection", help="Only this inspection (repeatable).")
+    ] = None,
+    as_of: AsOf = None,
+    fmt: Annotated[ReportFormat, typer.Option("--format", help="Report format.")] = (
+        ReportFormat.TABLE
+    ),
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the report to this file.")
+    ] = None,
+) -> None:
+    """One check cycle: sync changes, evaluate every rule, render the report."""
+    from spcheck.commands.check import run_check
+
+    raise typer.Exit(run_check(inspection or [], as_of=as_of, fmt=fmt.value, out=out))
+
+
+@app.command()
+def watch(
+    interval: Annotated[float, typer.Option("--interval", help="Seconds between cycles.")] = 1800.0,
+    once: Annotated[bool, typer.Option("--once", help="Run one cycle and stop.")] = False,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Keep the latest HTML report in this file.")
+    ] = None,
+) -> None:
+    """Poll Graph delta and check what changed, one summary line per cycle."""
+    from spcheck.commands.check import run_watch
+
+    raise typer.Exit(run_watch(interval=interval, once=once, out=out))
+
+
+@app.command()
+def provision(
+    inspection_id: Annotated[str, typer.Argument(metavar="ID")],
+    apply: Apply = False,
+    remove_drift: Annotated[
+        bool, typer.Option("--remove-drift", help="With --apply, also remove unexpected access.")
+    ] = False,
+    fmt: Fmt = TableOrJson.TABLE,
+    as_of: AsOf = None,
+) -> None:
+    """Plan (default) or apply the folder tree and contact permissions; idempotent."""
+    from spcheck.commands.check import parse_as_of
+    from spcheck.commands.provision import run_provision
+
+    code = run_provision(
+        inspection_id,
+        apply=apply,
+        remove_drift=remove_drift,
+        fmt=fmt.value,
+        as_of=parse_as_of(as_of),
+    )
+    raise typer.Exit(code)
+
+
+@app.command()
+def grant(
+    inspection_id: Annotated[str, typer.Argument(metavar="ID")],
+    emails: Annotated[list[str], typer.Argument(metavar="EMAIL...")],
+    role: Annotated[Role | None, typer.Option("--role", help="Expected role.")] = None,
+    apply: Apply = False,
+    fmt: Fmt = TableOrJson.TABLE,
+    as_of: AsOf = None,
+) -> None:
+    """Give nominated contacts their access (plan unless --apply)."""
+    from spcheck.commands.check import parse_as_of
+    from spcheck.commands.provision import run_grant
+
+    code = run_grant(
+        inspection_id,
+        emails,
+        role=role.value if role else None,
+        apply=apply,
+        fmt=fmt.value,
+        as_of=parse_as_of(as_of),
+    )
+    raise typer.Exit(code)
+
+
+@app.command()
+def revoke(
+    inspection_id: Annotated[str, typer.Argument(metavar="ID")],
+    emails: Annotated[list[str], typer.Argument(metavar="EMAIL...")],
+    apply: Apply = False,
+    fmt: Fmt = TableOrJson.TABLE,
+    as_of: AsOf = None,
+) -> None:
+    """Remove people's direct access to the inspection's folders (plan unless --apply)."""
+    from spcheck.commands.check import parse_as_of
+    from spcheck.commands.provision import run_revoke
+
+    code = run_revoke(inspection_id, emails, apply=apply, fmt=fmt.value, as_of=parse_as_of(as_of))
+    raise typer.Exit(code)
+
+
+@app.command()
+def offboard(
+    inspection_id: Annotated[str, typer.Argument(metavar="ID")],
+    apply: Apply = False,
+    remove_drift: Annotated[
+        bool, typer.Option("--remove-drift", help="With --apply, also remove unexpected access.")
+    ] = False,
+    fmt: Fmt = TableOrJson.TABLE,
+    as_of: AsOf = None,
+) -> None:
+    """End all partnership access to an inspection (plan unless --apply); keeps content."""
+    from spcheck.commands.check import parse_as_of
+    from spcheck.commands.provision import run_offboard
+
+    code = run_offboard(
+        inspection_id,
+        apply=apply,
+        remove_drift=remove_drift,
+        fmt=fmt.value,
+        as_of=parse_as_of(as_of),
+    )
+    raise typer.Exit(code)
+
+
+@app.command()
+def audit(
+    inspection_id: Annotated[str | None, typer.Argument(metavar="[ID]")] = None,
+    fmt: Fmt = TableOrJson.TABLE,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Newest N entries.")] = None,
+) -> None:
+    """The audit log of folder and permission changes, newest first."""
+    from spcheck.commands.provision import run_audit
+
+    raise typer.Exit(run_audit(inspection_id, fmt=fmt.value, limit=limit))
 
 
 @app.command()

@@ -350,7 +350,7 @@ def test_send_mail_is_recorded(state: EmulatorState) -> None:
                     to_recipients=[
                         Recipient(
                             email_address=EmailAddress(
-                                address="sso.testperson@care-inspectorate.example"
+                                address="sso.testperson@careinspectorate.example"
                             )
                         )
                     ],
@@ -359,7 +359,7 @@ def test_send_mail_is_recorded(state: EmulatorState) -> None:
             )
         )
         with pytest.raises(ODataError) as raised:
-            await client.users.by_user_id("nobody@care-inspectorate.example").send_mail.post(
+            await client.users.by_user_id("nobody@careinspectorate.example").send_mail.post(
                 SendMailPostRequestBody(
                     message=Message(
                         subject="x",

@@ -107,7 +107,7 @@ class EmulatorState:
         self,
         clock: Callable[[], datetime] | None = None,
         *,
-        tenant_domain: str = "care-inspectorate.example",
+        tenant_domain: str = "careinspectorate.example",
         app_display_name: str = "spcheck",
     ) -> None:
         self.clock: Callable[[], datetime] = clock or _utc_now

@@ -1,0 +1,249 @@
+"""Carry out a plan's steps, one at a time, re-reading before each write and auditing each.
+
+Every step first reads what it is about to change (the folder, or the
+folder's permissions) and does nothing when the change is already made or the
+thing to remove is gone: so a run that was interrupted, or a plan that was
+overtaken, converges instead of granting twice. A removal takes away only the
+permission the plan named, and only while it still belongs to the person or
+link the plan named.
+
+Each step is written to the audit log before the next one starts, ``failed``
+included (with the error's one-line message); an interruption in the middle
+of a write is recorded as failed with its outcome unknown, and the next run's
+re-read settles it. Only folders are created and only permissions removed:
+nothing here deletes, moves or edits content, and no sharing link is made.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from spcheck.graph.interface import Gateway, Role
+from spcheck.graph.views import Permission
+from spcheck.provision.actual import access_of
+from spcheck.provision.interface import (
+    Action,
+    Plan,
+    ProvisionError,
+    Step,
+    StepOutcome,
+)
+from spcheck.provision.planner import EXPIRY_TOLERANCE
+from spcheck.store.records import AuditEntry, AuditLog, AuditResult
+
+Result = tuple[AuditResult, str, Any, Any]  # result, detail, before, after
+
+
+def permission_record(permission: Permission) -> dict[str, Any]:
+    """A permission as the audit log keeps it (renderers mask the email and id)."""
+    access = access_of(permission)
+    return {
+        "id": access.permission_id,
+        "roles": list(access.roles),
+        "kind": access.kind,
+        "email": access.email,
+        "link_scope": access.link_scope,
+        "expires_at": access.expires_at.isoformat() if access.expires_at else None,
+    }
+
+
+def _to_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True)
+
+
+class Executor:
+    def __init__(
+        self,
+        gateway: Gateway,
+        drive_id: str,
+        audit: AuditLog,
+        *,
+        actor: str,
+        send_invitation: bool,
+        clock: Callable[[], datetime],
+        known_ids: Mapping[str, str] | None = None,
+    ) -> None:
+        self._gateway = gateway
+        self._drive = drive_id
+        self._audit = audit
+        self._actor = actor
+        self._send_invitation = send_invitation
+        self._clock = clock
+        self._ids: dict[str, str] = dict(known_ids or {})
+
+    async def run(self, plan: Plan) -> list[StepOutcome]:
+        outcomes = []
+        for step in plan.steps:
+            outcomes.append(await self.step(plan, step))
+        return outcomes
+
+    async def step(self, plan: Plan, step: Step) -> StepOutcome:
+        try:
+            result, detail, before, after = await self._execute(step)
+        except (asyncio.CancelledError, KeyboardInterrupt):
+            self._record(plan, step, AuditResult.FAILED, "interrupted; the next run re-reads it")
+            raise
+        except Exception as error:
+            self._record(plan, step, AuditResult.FAILED, _one_line(error))
+            raise
+        self._record(plan, step, result, detail, before, after)
+        return StepOutcome(plan.plan_id, step, result, detail)
+
+    def _record(
+        self,
+        plan: Plan,
+        step: Step,
+        result: AuditResult,
+        detail: str,
+        before: Any = None,
+        after: Any = None,
+    ) -> None:
+        self._audit.append(
+            AuditEntry(
+                plan_id=plan.plan_id,
+                inspection_id=plan.inspection_id,
+                step=step.number,
+                action=step.action.value,
+                actor=self._actor,
+                at=self._clock(),
+                result=result,
+                path=step.path,
+                email=step.email,
+                before=_to_json(before),
+                after=_to_json(after),
+                detail=detail,
+            )
+        )
+
+    async def _execute(self, step: Step) -> Result:
+        if step.action is Action.CREATE_FOLDER:
+            return await self._create_folder(step)
+        if step.action is Action.GRANT:
+            return await self._grant(step)
+        if step.action is Action.CHANGE_ROLE:
+            return await self._change_role(step)
+        return await self._remove(step)
+
+    # --- folders ----------------------------------------------------------------------------
+
+    async def _item_id(self, path: str) -> str | None:
+        key = path.casefold()
+        if key not in self._ids:
+            item = await self._gateway.item_by_path(self._drive, path)
+            if item is None:
+                return None
+            self._ids[key] = item.id
+        return self._ids[key]
+
+    async def _folder_id(self, step: Step) -> str:
+        found = await self._item_id(step.path)
+        if found is None:
+            raise ProvisionError(f"{step.path}: the folder does not exist; run `spcheck provision`")
+        return found
+
+    async def _create_folder(self, step: Step) -> Result:
+        existing = await self._gateway.item_by_path(self._drive, step.path)
+        if existing is not None:
+            if not existing.is_folder:
+                raise ProvisionError(f"{step.path}: a file is where the folder should be")
+            self._ids[step.path.casefold()] = existing.id
+            return AuditResult.SKIPPED, "already there", {"id": existing.id}, {"id": existing.id}
+        parent_path, _, name = step.path.rpartition("/")
+        parent_id = await self._item_id(parent_path)
+        if parent_id is None:
+            raise ProvisionError(f"{step.path}: the parent folder {parent_path!r} does not exist")
+        made = await self._gateway.create_folder(self._drive, parent_id, name)
+        self._ids[step.path.casefold()] = made.item.id
+        after = {"id": made.item.id, "name": made.item.name}
+        if not made.created:
+            return AuditResult.SKIPPED, "already there (made meanwhile)", after, after
+        return AuditResult.OK, "created", None, after
+
+    # --- permissions ------------------------------------------------------------------------
+
+    def _holds(self, permission: Permission, step: Step) -> bool:
+        return step.email is not None and step.email in permission.emails()
+
+    def _exact(self, permission: Permission, step: Step) -> bool:
+        access = access_of(permission)
+        if access.kind != "person" or set(access.roles) != {step.role}:
+            return False
+        if access.expires_at is None or step.expires_at is None:
+            return access.expires_at is None and step.expires_at is None
+        return abs(access.expires_at - step.expires_at) <= EXPIRY_TOLERANCE
+
+    async def _invite(self, folder_id: str, step: Step) -> tuple[Permission, ...]:
+        assert step.email is not None
+        assert step.role is not None
+        return await self._gateway.invite(
+            self._drive,
+            folder_id,
+            [step.email],
+            Role(step.role),
+            expires_at=step.expires_at,
+            send_invitation=self._send_invitation,
+        )
+
+    def _invited(self) -> str:
+        return "invitation mail sent" if self._send_invitation else "no invitation mail (policy)"
+
+    async def _grant(self, step: Step) -> Result:
+        folder_id = await self._folder_id(step)
+        current = await self._gateway.permissions(self._drive, folder_id)
+        mine = [p for p in current if self._holds(p, step)]
+        if any(self._exact(p, step) for p in mine):
+            return AuditResult.SKIPPED, "already granted", _records(mine), _records(mine)
+        granted = await self._invite(folder_id, step)
+        return (
+            AuditResult.OK,
+            f"granted {step.role}; {self._invited()}",
+            _records(mine),
+            _records(granted),
+        )
+
+    async def _change_role(self, step: Step) -> Result:
+        folder_id = await self._folder_id(step)
+        current = await self._gateway.permissions(self._drive, folder_id)
+        mine = [p for p in current if self._holds(p, step)]
+        if len(mine) == 1 and self._exact(mine[0], step):
+            return AuditResult.SKIPPED, "already as planned", _records(mine), _records(mine)
+        # Remove first, then grant: the person never holds more than the plan allows.
+        listed = set(step.permission_ids)
+        for permission in mine:
+            if permission.id in listed:
+                await self._gateway.delete_permission(self._drive, folder_id, permission.id)
+        granted = await self._invite(folder_id, step)
+        detail = f"now {step.role}, expiring with the access window; {self._invited()}"
+        return AuditResult.OK, detail, _records(mine), _records(granted)
+
+    async def _remove(self, step: Step) -> Result:
+        folder_id = await self._folder_id(step)
+        current = await self._gateway.permissions(self._drive, folder_id)
+        wanted = step.permission_ids[0]
+        found = next((p for p in current if p.id == wanted), None)
+        if found is None:
+            return AuditResult.SKIPPED, "already gone", None, None
+        before = permission_record(found)
+        if step.email is not None and not self._holds(found, step):
+            return AuditResult.SKIPPED, "changed since the plan; left alone", before, before
+        if step.link_scope is not None and (
+            found.link is None or found.link.scope != step.link_scope
+        ):
+            return AuditResult.SKIPPED, "changed since the plan; left alone", before, before
+        removed = await self._gateway.delete_permission(self._drive, folder_id, wanted)
+        if not removed:
+            return AuditResult.SKIPPED, "already gone", before, None
+        return AuditResult.OK, "removed", before, None
+
+
+def _records(permissions: Iterable[Permission]) -> list[dict[str, Any]]:
+    return [permission_record(p) for p in permissions]
+
+
+def _one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split()) or type(error).__name__
+    return f"{type(error).__name__}: {text}"[:500]

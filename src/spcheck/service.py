@@ -1,0 +1,360 @@
+"""One check cycle: sync what changed, check new content and changed sharing, evaluate
+every rule, record history, alert once (DESIGN.md sections 5-9).
+
+Used by `spcheck check`, `spcheck watch`, the demo and the Azure Function. The
+gateway and the store are passed in (adapters); everything else here is wiring.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from spcheck.cycle import access as access_mod
+from spcheck.cycle import content as content_mod
+from spcheck.cycle.alerts import InspectionAlert, changes, compose
+from spcheck.cycle.layout import InspectionItems, folder_key, inspection_root, select, uploads
+from spcheck.domain.findings import Severity
+from spcheck.domain.snapshot import Access, ContentCheck, InspectionSnapshot, Unverified
+from spcheck.graph.interface import Gateway, GatewayStats, GraphError, SyncResult
+from spcheck.graph.views import Permission
+from spcheck.loader import LoadedInspection
+from spcheck.report.interface import Report
+from spcheck.rules.interface import InspectionResult
+from spcheck.rules.registry import check_inspection
+from spcheck.settings import Settings
+from spcheck.store.interface import StoredItem
+from spcheck.store.records import CheckRun, RunStatus, Store, finding_key
+
+
+class Progress(Protocol):
+    def stage(self, name: str, total: int) -> None: ...
+
+    def advance(self, count: int = 1) -> None: ...
+
+
+class _Silent:
+    def stage(self, name: str, total: int) -> None:
+        return None
+
+    def advance(self, count: int = 1) -> None:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class CycleOptions:
+    as_of: dt.datetime | None = None  # None: now; an earlier date replays that day
+    sweep_every: dt.timedelta = dt.timedelta(hours=24)
+    alerts: bool = True
+    scan_workers: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CycleStats:
+    downloads: int = 0
+    scans: int = 0
+    cached_scans: int = 0
+    permission_reads: int = 0
+    swept: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CycleOutcome:
+    report: Report
+    sync: SyncResult
+    stats: CycleStats
+    gateway: GatewayStats
+    alerts: tuple[InspectionAlert, ...] = field(default=())
+    alert_sent: bool = False
+
+
+@dataclass
+class _Work:
+    """What the cycle learns about one inspection before the rules run."""
+
+    loaded: LoadedInspection
+    selected: InspectionItems
+    content: dict[str, ContentCheck] = field(default_factory=dict)
+    unverified: list[Unverified] = field(default_factory=list)
+    sweep: bool = False
+
+
+async def run_cycle(
+    gateway: Gateway,
+    store: Store,
+    inspections: Sequence[LoadedInspection],
+    settings: Settings,
+    *,
+    options: CycleOptions = CycleOptions(),
+    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    progress: Progress | None = None,
+) -> CycleOutcome:
+    tracker = progress or _Silent()
+    started = now()
+    as_of = options.as_of or started
+    site = await gateway.resolve_site()
+    drive = site.drive_id
+    tracker.stage("sync", 1)
+    sync = await gateway.sync(drive, store)
+    tracker.advance()
+    items = store.items(drive)
+    work = [
+        _Work(loaded, select(items, inspection_root(settings.root_folder, loaded.inspection.id)))
+        for loaded in inspections
+    ]
+    downloads, scans, cached = await _check_content(gateway, store, drive, work, options, tracker)
+    reads = await _read_permissions(gateway, store, drive, items, work, sync, options, started)
+    results = []
+    for entry in work:
+        snapshot = _snapshot(store, entry, as_of)
+        results.append(check_inspection(snapshot, entry.loaded, as_of))
+    generated = now()
+    report = Report(generated, as_of, settings.site or drive, tuple(results))
+    run_id = uuid.uuid4().hex
+    for result in results:
+        store.record_run(_run(run_id, result, as_of, generated))
+    alerts: tuple[InspectionAlert, ...] = ()
+    sent = False
+    if options.alerts:
+        alerts, sent = await _alert(gateway, store, settings, results, generated)
+    stats = CycleStats(
+        downloads=downloads,
+        scans=scans,
+        cached_scans=cached,
+        permission_reads=reads,
+        swept=tuple(e.loaded.inspection.id for e in work if e.sweep),
+    )
+    return CycleOutcome(report, sync, stats, gateway.stats(), alerts, sent)
+
+
+# --- content ------------------------------------------------------------------------------------
+
+
+async def _check_content(
+    gateway: Gateway,
+    store: Store,
+    drive: str,
+    work: Sequence[_Work],
+    options: CycleOptions,
+    tracker: Progress,
+) -> tuple[int, int, int]:
+    pending: list[tuple[_Work, content_mod.Pending]] = []
+    cached = 0
+    for entry in work:
+        policy = entry.loaded.policy
+        for path, item in entry.selected.items:
+            if item.is_folder or not content_mod.wants_scan(item, policy.files):
+                continue
+            rules = content_mod.rules_for(folder_key(path, policy), policy)
+            key = content_mod.cache_key(item, rules, policy.files)
+            stored = store.get(item.id, key) if key is not None else None
+            if stored is not None:
+                entry.content[path] = content_mod.decode(path, stored)
+                cached += 1
+            else:
+                pending.append((entry, content_mod.Pending(path, item, rules, key or "")))
+    if not pending:
+        return 0, 0, cached
+    tracker.stage("download", len(pending))
+    blobs = await asyncio.gather(*(_download(gateway, drive, e, p, tracker) for e, p in pending))
+    ready = [(e, p, data) for (e, p), data in zip(pending, blobs, strict=True) if data is not None]
+    tracker.stage("scan", len(ready))
+    await asyncio.to_thread(_scan, store, ready, options, tracker)
+    return len(ready), len(ready), cached
+
+
+async def _download(
+    gateway: Gateway, drive: str, entry: _Work, pending: content_mod.Pending, tracker: Progress
+) -> bytes | None:
+    limit = entry.loaded.policy.files.max_size_bytes
+    try:
+        return await gateway.download(drive, pending.item.id, max_bytes=limit)
+    except GraphError as error:
+        entry.unverified.append(Unverified(pending.path, f"could not be downloaded: {error}"))
+        return None
+    finally:
+        tracker.advance()
+
+
+def _scan(
+    store: Store,
+    ready: Sequence[tuple[_Work, content_mod.Pending, bytes]],
+    options: CycleOptions,
+    tracker: Progress,
+) -> None:
+    from spcheck.content.api import scan_many
+
+    by_rules: dict[tuple[object, str], list[tuple[_Work, content_mod.Pending, bytes]]] = {}
+    for entry, pending, data in ready:
+        key = (pending.rules, entry.loaded.policy.programme)
+        by_rules.setdefault(key, []).append((entry, pending, data))
+    scanned_at = dt.datetime.now(dt.UTC)
+    for group in by_rules.values():
+        first = group[0]
+        policy = first[0].loaded.policy
+        severities = {rule: policy.severity(rule) for rule in _content_rule_ids()}
+        done = 0
+
+        def advance(count: int, _total: int) -> None:
+            nonlocal done
+            tracker.advance(count - done)
+            done = count
+
+        results = scan_many(
+            [(p.item.name, data) for _, p, data in group],
+            first[1].rules,
+            policy.files,
+            workers=options.scan_workers,
+            severities=severities,
+            progress=advance,
+        )
+        for (entry, pending, _), scan in zip(group, results, strict=True):
+            check = content_mod.from_scan(pending.path, scan.status, scan.findings, scan.words)
+            entry.content[pending.path] = check
+            if pending.key:
+                store.put(pending.item.id, pending.key, content_mod.encode(check), scanned_at)
+
+
+def _content_rule_ids() -> tuple[str, ...]:
+    from spcheck.domain.catalogue import RULE_IDS
+
+    return tuple(r for r in RULE_IDS if r.split(".")[0] in ("content", "file", "check"))
+
+
+# --- permissions --------------------------------------------------------------------------------
+
+
+async def _read_permissions(
+    gateway: Gateway,
+    store: Store,
+    drive: str,
+    items: Sequence[StoredItem],
+    work: Sequence[_Work],
+    sync: SyncResult,
+    options: CycleOptions,
+    started: dt.datetime,
+) -> int:
+    by_id = {item.id: item for item in items}
+    changed = set(sync.sharing_changed)
+    added = set(sync.added)
+    targets: list[str] = []
+    for entry in work:
+        selected = entry.selected
+        if selected.root is None:
+            continue
+        inside = [item for _, item in selected.items]
+        # The root's parent is read too: it tells which of the root's entries are inherited.
+        parent = by_id.get(selected.root.parent_id or "")
+        folders = [f for f in (parent, selected.root) if f is not None]
+        folders += [item for path, item in selected.items if item.is_folder and "/" not in path]
+        last = store.access_read_at(selected.root.id)
+        entry.sweep = access_mod.sweep_due(last, started, options.sweep_every, forced=sync.full)
+        cached = store.get_access([f.id for f in folders])
+        targets += access_mod.read_targets(
+            sweep=entry.sweep,
+            folder_ids=[f.id for f in folders],
+            shared_ids=[i.id for i in inside if i.shared],
+            sharing_changed=[i.id for i in inside if i.id in changed],
+            new_ids=[i.id for i in inside if i.id in added and i.shared],
+            cached=cached,
+        )
+    targets = list(dict.fromkeys(targets))
+    if not targets:
+        return 0
+    result = await gateway.permissions_many(drive, targets)
+    fresh = {item_id: access_mod.encode(perms) for item_id, perms in result.found.items()}
+    fresh.update({item_id: "[]" for item_id in result.missing})
+    if fresh:
+        store.put_access(fresh, started)
+    for entry in work:
+        for path, item in [("", entry.selected.root), *entry.selected.items]:
+            if item is not None and item.id in result.failed:
+                reason = result.failed[item.id]
+                entry.unverified.append(
+                    Unverified(path, f"permissions could not be read: {reason}")
+                )
+    return len(targets)
+
+
+def _access_of(store: Store, selected: InspectionItems) -> tuple[Access, ...] | None:
+    """Every permission known under the inspection folder; None if the folder's were never read."""
+    if selected.root is None:
+        return None
+    everything = [("", selected.root), *selected.items]
+    ids = [item.id for _, item in everything]
+    parent_id = selected.root.parent_id
+    cached = store.get_access(ids + ([parent_id] if parent_id else []))
+    if selected.root.id not in cached:
+        return None
+    perms: dict[str, tuple[Permission, ...]] = {
+        item_id: access_mod.decode(text) for item_id, (text, _) in cached.items()
+    }
+    found: list[Access] = []
+    for path, item in everything:
+        own = perms.get(item.id)
+        if own is None:
+            continue  # never read: inherits, or sharing never reported as changed
+        parent = perms.get(item.parent_id) if item.parent_id else None
+        found.extend(access_mod.classify(path, own, parent))
+    return tuple(found)
+
+
+def _snapshot(store: Store, entry: _Work, as_of: dt.datetime) -> InspectionSnapshot:
+    loaded = entry.loaded
+    selected = entry.selected
+    present = uploads(selected, loaded.policy, as_of)
+    paths = {u.path for u in present}
+    return InspectionSnapshot(
+        inspection_id=loaded.inspection.id,
+        root_path=selected.root_path,
+        provisioned=selected.root is not None,
+        uploads=present,
+        access=_access_of(store, selected),
+        content={p: c for p, c in entry.content.items() if p in paths},
+        unverified=tuple(entry.unverified),
+    )
+
+
+# --- history and alerts -------------------------------------------------------------------------
+
+
+def _run(run_id: str, result: InspectionResult, as_of: dt.datetime, at: dt.datetime) -> CheckRun:
+    counts = {s.value: result.count(s) for s in Severity}
+    return CheckRun(
+        run_id=run_id,
+        inspection_id=result.id,
+        as_of=as_of,
+        generated_at=at,
+        status=RunStatus(result.status),
+        counts=counts,
+        finding_keys=frozenset(finding_key(f) for f in result.findings),
+    )
+
+
+async def _alert(
+    gateway: Gateway,
+    store: Store,
+    settings: Settings,
+    results: Sequence[InspectionResult],
+    at: dt.datetime,
+) -> tuple[tuple[InspectionAlert, ...], bool]:
+    if not (settings.alert_to and settings.alert_from):
+        return (), False
+    pending = tuple(
+        alert
+        for alert in (changes(result, store.alerted_keys(result.id)) for result in results)
+        if not alert.empty
+    )
+    if not pending:
+        return (), False
+    subject, body = compose(pending, settings.site or "the inspection site")
+    recipients = [address.strip() for address in settings.alert_to.split(",") if address.strip()]
+    await gateway.send_mail(settings.alert_from, recipients, subject, body)
+    for alert in pending:
+        store.mark_alerted(alert.inspection_id, [finding_key(f) for f in alert.new], at)
+        store.mark_resolved(alert.inspection_id, alert.resolved, at)
+    return pending, True

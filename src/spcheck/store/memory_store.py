@@ -1,0 +1,137 @@
+"""MemoryStore: the whole Store in memory, for tests and the demo (nothing survives the process)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from types import MappingProxyType
+
+from spcheck.store.memory import MemoryItemStore
+from spcheck.store.records import AuditEntry, AuditResult, CheckRun, Store
+
+
+def _aware(value: datetime, what: str) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{what} must be a timezone-aware datetime")
+    return value
+
+
+@dataclass(slots=True)
+class _Alert:
+    alerted_at: datetime
+    resolved_at: datetime | None = None
+
+
+class MemoryStore(MemoryItemStore, Store):
+    def __init__(self) -> None:
+        super().__init__()
+        self._records_lock = threading.Lock()
+        self._audit: list[AuditEntry] = []
+        self._runs: list[CheckRun] = []
+        self._alerts: dict[tuple[str, str], _Alert] = {}
+        self._content: dict[str, tuple[str, str]] = {}
+        self._access: dict[str, tuple[str, datetime]] = {}
+        self._closed = False
+
+    @property
+    def location(self) -> str:
+        return ":memory:"
+
+    def close(self) -> None:
+        self._closed = True
+
+    # --- audit log --------------------------------------------------------------------------
+
+    def append(self, entry: AuditEntry) -> AuditEntry:
+        _aware(entry.at, "an audit entry's time")
+        with self._records_lock:
+            stored = replace(entry, id=len(self._audit) + 1, result=AuditResult(entry.result))
+            self._audit.append(stored)
+        return stored
+
+    def entries(
+        self,
+        inspection_id: str | None = None,
+        *,
+        plan_id: str | None = None,
+        limit: int | None = None,
+    ) -> list[AuditEntry]:
+        with self._records_lock:
+            found = [
+                entry
+                for entry in self._audit
+                if (inspection_id is None or entry.inspection_id == inspection_id)
+                and (plan_id is None or entry.plan_id == plan_id)
+            ]
+        found.sort(key=lambda entry: (entry.at.astimezone(UTC), entry.id or 0), reverse=True)
+        return found if limit is None else found[: max(limit, 0)]
+
+    # --- check history ----------------------------------------------------------------------
+
+    def record_run(self, run: CheckRun) -> None:
+        _aware(run.generated_at, "generated_at")
+        _aware(run.as_of, "as_of")
+        frozen = replace(run, counts=MappingProxyType(dict(run.counts)))
+        with self._records_lock:
+            for index, existing in enumerate(self._runs):
+                if (existing.run_id, existing.inspection_id) == (run.run_id, run.inspection_id):
+                    self._runs[index] = frozen
+                    return
+            self._runs.append(frozen)
+
+    def last_run(self, inspection_id: str) -> CheckRun | None:
+        with self._records_lock:
+            mine = [
+                (run.generated_at.astimezone(UTC), position, run)
+                for position, run in enumerate(self._runs)
+                if run.inspection_id == inspection_id
+            ]
+        return max(mine, key=lambda entry: entry[:2])[2] if mine else None
+
+    def alerted_keys(self, inspection_id: str) -> set[str]:
+        with self._records_lock:
+            return {
+                key
+                for (owner, key), alert in self._alerts.items()
+                if owner == inspection_id and alert.resolved_at is None
+            }
+
+    def mark_alerted(self, inspection_id: str, keys: Iterable[str], at: datetime) -> None:
+        _aware(at, "an alert's time")
+        with self._records_lock:
+            for key in keys:
+                self._alerts[(inspection_id, key)] = _Alert(at)
+
+    def mark_resolved(self, inspection_id: str, keys: Iterable[str], at: datetime) -> None:
+        _aware(at, "a resolution's time")
+        with self._records_lock:
+            for key in keys:
+                alert = self._alerts.get((inspection_id, key))
+                if alert is not None and alert.resolved_at is None:
+                    alert.resolved_at = at
+
+    # --- content cache ----------------------------------------------------------------------
+
+    def get(self, item_id: str, content_hash: str) -> str | None:
+        with self._records_lock:
+            found = self._content.get(item_id)
+        return found[1] if found is not None and found[0] == content_hash else None
+
+    def put(self, item_id: str, content_hash: str, result_json: str, scanned_at: datetime) -> None:
+        _aware(scanned_at, "scanned_at")
+        with self._records_lock:
+            self._content[item_id] = (content_hash, result_json)
+
+    # --- permissions read -------------------------------------------------------------------
+
+    def get_access(self, item_ids: Iterable[str]) -> dict[str, tuple[str, datetime]]:
+        with self._records_lock:
+            return {i: self._access[i] for i in item_ids if i in self._access}
+
+    def put_access(self, entries: Mapping[str, str], read_at: datetime) -> None:
+        _aware(read_at, "read_at")
+        with self._records_lock:
+            for item_id, text in entries.items():
+                self._access[item_id] = (text, read_at)

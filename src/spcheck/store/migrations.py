@@ -1,0 +1,129 @@
+"""The SQLite schema as an ordered list of migrations.
+
+``PRAGMA user_version`` holds the number of migrations applied; opening a store
+applies the missing ones in one transaction. Never edit a released migration:
+append a new one. ``APPLICATION_ID`` marks a file as spcheck's so that another
+program's database is refused instead of altered.
+"""
+
+from __future__ import annotations
+
+# "SPCK" in ASCII: written to the SQLite header's application_id field.
+APPLICATION_ID = 0x5350434B
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    # 1: what delta sync remembers.
+    (
+        """
+        CREATE TABLE delta_links (
+            drive_id TEXT PRIMARY KEY,
+            link TEXT NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE items (
+            drive_id TEXT NOT NULL,
+            id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            path TEXT NOT NULL,
+            path_key TEXT NOT NULL,
+            parent_id TEXT,
+            is_folder INTEGER NOT NULL,
+            first_seen TEXT NOT NULL,
+            size INTEGER,
+            created_at TEXT,
+            modified_at TEXT,
+            created_by TEXT,
+            modified_by TEXT,
+            sha256 TEXT,
+            quick_xor TEXT,
+            mime_type TEXT,
+            etag TEXT,
+            ctag TEXT,
+            shared INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (drive_id, id)
+        )
+        """,
+        "CREATE INDEX items_by_path ON items (drive_id, path_key)",
+    ),
+    # 2: the audit log of folder and permission changes.
+    (
+        """
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            plan_id TEXT NOT NULL,
+            inspection_id TEXT NOT NULL,
+            step INTEGER NOT NULL,
+            action TEXT NOT NULL,
+            path TEXT,
+            email TEXT,
+            actor TEXT NOT NULL,
+            before TEXT NOT NULL,
+            after TEXT NOT NULL,
+            at TEXT NOT NULL,
+            at_utc TEXT NOT NULL,
+            result TEXT NOT NULL CHECK (result IN ('ok', 'failed', 'skipped')),
+            detail TEXT NOT NULL DEFAULT ''
+        )
+        """,
+        "CREATE INDEX audit_by_inspection ON audit (inspection_id, at_utc)",
+        "CREATE INDEX audit_by_plan ON audit (plan_id)",
+    ),
+    # 3: check history, alert de-duplication and the content cache.
+    (
+        """
+        CREATE TABLE check_runs (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            run_id TEXT NOT NULL,
+            inspection_id TEXT NOT NULL,
+            as_of TEXT NOT NULL,
+            generated_at TEXT NOT NULL,
+            generated_utc TEXT NOT NULL,
+            status TEXT NOT NULL,
+            counts TEXT NOT NULL,
+            finding_keys TEXT NOT NULL,
+            UNIQUE (run_id, inspection_id)
+        )
+        """,
+        "CREATE INDEX check_runs_by_inspection ON check_runs (inspection_id, generated_utc)",
+        """
+        CREATE TABLE alerts (
+            inspection_id TEXT NOT NULL,
+            key TEXT NOT NULL,
+            alerted_at TEXT NOT NULL,
+            resolved_at TEXT,
+            PRIMARY KEY (inspection_id, key)
+        )
+        """,
+        """
+        CREATE TABLE content_cache (
+            item_id TEXT PRIMARY KEY,
+            content_hash TEXT NOT NULL,
+            result TEXT NOT NULL,
+            scanned_at TEXT NOT NULL
+        )
+        """,
+    ),
+    # 4: permissions as last read, so a cycle re-reads only what changed.
+    (
+        """
+        CREATE TABLE access_cache (
+            item_id TEXT PRIMARY KEY,
+            permissions TEXT NOT NULL,
+            read_at TEXT NOT NULL
+        )
+        """,
+    ),
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+# The tables each version must have: a file claiming a version without them is refused.
+TABLES_AT: dict[int, frozenset[str]] = {
+    1: frozenset({"delta_links", "items"}),
+    2: frozenset({"delta_links", "items", "audit"}),
+    3: frozenset({"delta_links", "items", "audit", "check_runs", "alerts", "content_cache"}),
+    4: frozenset(
+        {"delta_links", "items", "audit", "check_runs", "alerts", "content_cache", "access_cache"}
+    ),
+}

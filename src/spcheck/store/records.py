@@ -1,0 +1,196 @@
+"""The rest of the state contract (DESIGN.md section 9): audit log, check history, content cache.
+
+``ItemStore`` (interface.py) holds what delta sync remembers; this module adds
+what provisioning and the check cycle remember, and ``Store``, the one object a
+command opens that is all of them. Every implementation (in-memory, SQLite,
+Azure Table Storage) keeps these rules:
+
+- each method that changes state is one transaction;
+- timestamps are timezone-aware and come back as the same instant;
+- nothing here holds a secret; finding keys hold no personal data (rule, path,
+  kind and location only: never the identifier a content check found).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from types import MappingProxyType, TracebackType
+from typing import Self
+
+from spcheck.domain.findings import Finding
+from spcheck.store.interface import ItemStore
+
+# --- audit log ----------------------------------------------------------------------------------
+
+
+class AuditResult(StrEnum):
+    OK = "ok"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One executed step of a plan: what was changed, on what, by whom, and how it went.
+
+    ``before`` and ``after`` are JSON texts (the permission or folder as read
+    before the change and as found after it; ``null`` when there was none).
+    ``id`` is given by the store when the entry is appended.
+    """
+
+    plan_id: str
+    inspection_id: str
+    step: int
+    action: str
+    actor: str
+    at: datetime
+    result: AuditResult
+    path: str | None = None
+    email: str | None = None
+    before: str = "null"
+    after: str = "null"
+    detail: str = ""
+    id: int | None = None
+
+    @property
+    def target(self) -> str:
+        """The folder and/or the person the step was about, as one line."""
+        return " ".join(part for part in (self.path, self.email) if part)
+
+
+class AuditLog(ABC):
+    @abstractmethod
+    def append(self, entry: AuditEntry) -> AuditEntry:
+        """Store one entry (durably, before returning); returns it with its ``id``."""
+
+    @abstractmethod
+    def entries(
+        self,
+        inspection_id: str | None = None,
+        *,
+        plan_id: str | None = None,
+        limit: int | None = None,
+    ) -> list[AuditEntry]:
+        """Entries newest first (by time, then by id), optionally for one inspection or plan."""
+
+
+# --- check history ------------------------------------------------------------------------------
+
+
+class RunStatus(StrEnum):
+    OK = "ok"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+def finding_key(finding: Finding) -> str:
+    """A finding's identity across runs, for sending an alert once: no message, no masked value."""
+    return "|".join((finding.rule, finding.path or "", finding.kind or "", finding.location or ""))
+
+
+@dataclass(frozen=True, slots=True)
+class CheckRun:
+    """One check cycle's outcome for one inspection."""
+
+    run_id: str
+    inspection_id: str
+    as_of: datetime
+    generated_at: datetime
+    status: RunStatus
+    counts: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    finding_keys: frozenset[str] = frozenset()
+
+
+class CheckHistory(ABC):
+    @abstractmethod
+    def record_run(self, run: CheckRun) -> None:
+        """Store a run; recording the same run id again replaces it."""
+
+    @abstractmethod
+    def last_run(self, inspection_id: str) -> CheckRun | None:
+        """The latest run for an inspection by ``generated_at`` (then by insertion), or None."""
+
+    @abstractmethod
+    def alerted_keys(self, inspection_id: str) -> set[str]:
+        """Finding keys alerted on and not resolved since."""
+
+    @abstractmethod
+    def mark_alerted(self, inspection_id: str, keys: Iterable[str], at: datetime) -> None:
+        """Remember that these findings were alerted on at ``at``."""
+
+    @abstractmethod
+    def mark_resolved(self, inspection_id: str, keys: Iterable[str], at: datetime) -> None:
+        """These findings are gone: a return is alerted on again. Unknown keys are ignored."""
+
+
+# --- content cache ------------------------------------------------------------------------------
+
+
+class ContentCache(ABC):
+    """Content check results by drive item and content hash, so unchanged files are not rescanned.
+
+    One result is kept per item: storing a result for a new hash drops the old one.
+    """
+
+    @abstractmethod
+    def get(self, item_id: str, content_hash: str) -> str | None:
+        """The stored result JSON for this item at this content hash, or None."""
+
+    @abstractmethod
+    def put(self, item_id: str, content_hash: str, result_json: str, scanned_at: datetime) -> None:
+        """Store (or replace) the result for this item."""
+
+
+# --- permissions read ---------------------------------------------------------------------------
+
+
+class AccessCache(ABC):
+    """Permissions as last read, per drive item, so a cycle re-reads only what changed.
+
+    A permission read costs 5 resource units: the check cycle reads the inspection
+    folders at an interval and changed items in between, and builds every other
+    cycle's view from here. Values are the raw permissions as JSON text.
+    """
+
+    @abstractmethod
+    def get_access(self, item_ids: Iterable[str]) -> dict[str, tuple[str, datetime]]:
+        """Permissions JSON and the time it was read, for each of ``item_ids`` ever stored."""
+
+    @abstractmethod
+    def put_access(self, entries: Mapping[str, str], read_at: datetime) -> None:
+        """Store (or replace) the permissions read at ``read_at``, all in one transaction."""
+
+    def access_read_at(self, item_id: str) -> datetime | None:
+        found = self.get_access([item_id]).get(item_id)
+        return found[1] if found is not None else None
+
+
+# --- the facade ---------------------------------------------------------------------------------
+
+
+class Store(ItemStore, AuditLog, CheckHistory, ContentCache, AccessCache):
+    """Everything spcheck remembers, behind one object. Use as a context manager, or close()."""
+
+    @property
+    @abstractmethod
+    def location(self) -> str:
+        """Where the state lives, safe to print (a file path; never a connection secret)."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the underlying resources; further use is an error."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

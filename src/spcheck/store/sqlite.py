@@ -1,0 +1,533 @@
+"""SqliteStore: the embedded default state store (one file, WAL, a transaction per change).
+
+Opening a file checks that it is spcheck's before anything is written to it:
+an SQLite header, spcheck's application id (or an empty database), a schema
+version this build knows, the tables that version must have, and a quick
+integrity check. A foreign, newer or damaged file is refused with a
+``StoreError`` naming the file and the reason; it is never migrated, repaired
+or overwritten. Missing migrations are applied in one transaction.
+
+One connection per store, guarded by a lock, so a store may be shared by the
+threads of one process; other processes (a second cron run, ``spcheck audit``
+while ``watch`` runs) open their own store on the same file and WAL lets their
+readers proceed while a writer commits.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from spcheck.store.interface import StoredItem, StoreError
+from spcheck.store.migrations import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, TABLES_AT
+from spcheck.store.records import AuditEntry, AuditResult, CheckRun, RunStatus, Store
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+MEMORY = ":memory:"
+DEFAULT_BUSY_TIMEOUT_MS = 10_000
+
+_ITEM_INSERT = (
+    "INSERT OR REPLACE INTO items (drive_id, id, name, path, path_key, parent_id, is_folder, "
+    "first_seen, size, created_at, modified_at, created_by, modified_by, sha256, quick_xor, "
+    "mime_type, etag, ctag, shared) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _text(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _utc(value: datetime, what: str) -> str:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{what} must be a timezone-aware datetime")
+    return value.astimezone(UTC).isoformat()
+
+
+def _when(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+def _row_item(row: sqlite3.Row) -> StoredItem:
+    first_seen = _when(row["first_seen"])
+    assert first_seen is not None
+    return StoredItem(
+        id=row["id"],
+        name=row["name"],
+        path=row["path"],
+        parent_id=row["parent_id"],
+        is_folder=bool(row["is_folder"]),
+        first_seen=first_seen,
+        size=row["size"],
+        created_at=_when(row["created_at"]),
+        modified_at=_when(row["modified_at"]),
+        created_by=row["created_by"],
+        modified_by=row["modified_by"],
+        sha256=row["sha256"],
+        quick_xor=row["quick_xor"],
+        mime_type=row["mime_type"],
+        etag=row["etag"],
+        ctag=row["ctag"],
+        shared=bool(row["shared"]),
+    )
+
+
+def _item_row(drive_id: str, item: StoredItem) -> tuple[Any, ...]:
+    return (
+        drive_id,
+        item.id,
+        item.name,
+        item.path,
+        item.path.casefold(),
+        item.parent_id,
+        int(item.is_folder),
+        _text(item.first_seen),
+        item.size,
+        _text(item.created_at),
+        _text(item.modified_at),
+        item.created_by,
+        item.modified_by,
+        item.sha256,
+        item.quick_xor,
+        item.mime_type,
+        item.etag,
+        item.ctag,
+        int(item.shared),
+    )
+
+
+def _row_audit(row: sqlite3.Row) -> AuditEntry:
+    at = _when(row["at"])
+    assert at is not None
+    return AuditEntry(
+        id=row["id"],
+        plan_id=row["plan_id"],
+        inspection_id=row["inspection_id"],
+        step=row["step"],
+        action=row["action"],
+        path=row["path"],
+        email=row["email"],
+        actor=row["actor"],
+        before=row["before"],
+        after=row["after"],
+        at=at,
+        result=AuditResult(row["result"]),
+        detail=row["detail"],
+    )
+
+
+def _row_run(row: sqlite3.Row) -> CheckRun:
+    as_of, generated = _when(row["as_of"]), _when(row["generated_at"])
+    assert as_of is not None
+    assert generated is not None
+    return CheckRun(
+        run_id=row["run_id"],
+        inspection_id=row["inspection_id"],
+        as_of=as_of,
+        generated_at=generated,
+        status=RunStatus(row["status"]),
+        counts=MappingProxyType(dict(json.loads(row["counts"]))),
+        finding_keys=frozenset(json.loads(row["finding_keys"])),
+    )
+
+
+def user_tables(conn: sqlite3.Connection) -> set[str]:
+    rows = conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    ).fetchall()
+    return {row[0] for row in rows}
+
+
+def migrate(conn: sqlite3.Connection, upto: int = SCHEMA_VERSION) -> int:
+    """Apply the missing migrations up to ``upto`` in one transaction; returns the version.
+
+    The version is read again inside the write transaction, so two processes
+    opening a new file at once migrate it once.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        for number in range(version + 1, upto + 1):
+            for statement in MIGRATIONS[number - 1]:
+                conn.execute(statement)
+        if upto > version:
+            # PRAGMAs take no parameters; both values are integers from this module.
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID:d}")
+            conn.execute(f"PRAGMA user_version = {upto:d}")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return max(version, upto)
+
+
+class SqliteStore(Store):
+    """The state in one SQLite file (or ``:memory:`` for tests)."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+    ) -> None:
+        self._path = str(path)
+        self._lock = threading.RLock()
+        if self._path != MEMORY:
+            self._check_file(Path(self._path))
+        try:
+            self._conn = sqlite3.connect(
+                self._path,
+                timeout=busy_timeout_ms / 1000,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+        except sqlite3.Error as error:
+            raise self._error("cannot be opened", error) from None
+        self._conn.row_factory = sqlite3.Row
+        try:
+            self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms):d}")
+            self._check_schema()
+            if self._path != MEMORY:
+                self._conn.execute("PRAGMA journal_mode = WAL")
+            # NORMAL is durable across application crashes in WAL mode; FULL adds an fsync per
+            # commit that only matters for power loss.
+            self._conn.execute("PRAGMA synchronous = NORMAL")
+            self.version = migrate(self._conn)
+        except StoreError:
+            self._conn.close()
+            raise
+        except sqlite3.Error as error:
+            self._conn.close()
+            raise self._error("cannot be used", error) from None
+
+    # --- opening ----------------------------------------------------------------------------
+
+    @property
+    def location(self) -> str:
+        return self._path
+
+    def _error(self, what: str, error: BaseException | str) -> StoreError:
+        return StoreError(f"state store {self._path}: {what} ({error})")
+
+    def _check_file(self, path: Path) -> None:
+        if path.is_dir():
+            raise self._error("refused", "it is a directory, not a state file")
+        if not path.parent.is_dir():
+            raise self._error("refused", f"the directory {path.parent} does not exist")
+        if not path.exists():
+            return
+        try:
+            with path.open("rb") as handle:
+                header = handle.read(len(SQLITE_HEADER))
+        except OSError as error:
+            raise self._error("cannot be read", error.strerror or error) from None
+        if header and header != SQLITE_HEADER:
+            raise self._error(
+                "refused",
+                "not an SQLite database; it is left as it is, point SPCHECK_STATE "
+                "at spcheck's state file or at a new path",
+            )
+
+    def _check_schema(self) -> None:
+        conn = self._conn
+        try:
+            # One read transaction: another process may be creating the file right now,
+            # and its header and tables must be seen together, not half before its commit.
+            conn.execute("BEGIN")
+            try:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
+                version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+                tables = user_tables(conn)
+                objects = int(conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0])
+            finally:
+                conn.execute("COMMIT")
+        except sqlite3.DatabaseError as error:
+            raise self._error("refused: the file is damaged or not a database", error) from None
+        if app_id == 0 and version == 0 and objects == 0:
+            return  # a new, empty database
+        if app_id != APPLICATION_ID:
+            raise self._error(
+                "refused",
+                "it is another program's SQLite database, not spcheck's state; it is left as it is",
+            )
+        if version > SCHEMA_VERSION:
+            raise self._error(
+                "refused",
+                f"it was written by a newer spcheck (schema {version}, this build "
+                f"knows up to {SCHEMA_VERSION}); upgrade spcheck",
+            )
+        missing = TABLES_AT.get(version, frozenset()) - tables
+        if missing:
+            raise self._error(
+                "refused",
+                f"schema {version} lacks {', '.join(sorted(missing))}; the file is damaged",
+            )
+        try:
+            problems = [row[0] for row in conn.execute("PRAGMA quick_check(3)").fetchall()]
+        except sqlite3.DatabaseError as error:
+            raise self._error("refused: the file is damaged", error) from None
+        if problems != ["ok"]:
+            raise self._error("refused: the file is damaged", "; ".join(problems))
+
+    # --- plumbing ---------------------------------------------------------------------------
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; any failure rolls it back whole."""
+        with self._lock:
+            conn = self._conn
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                yield conn
+                conn.execute("COMMIT")
+            except sqlite3.Error as error:
+                self._rollback()
+                raise self._error("write failed", error) from None
+            except BaseException:
+                self._rollback()
+                raise
+
+    def _rollback(self) -> None:
+        try:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass  # the connection is unusable; the original error is the one to report
+
+    def _read(self, sql: str, parameters: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            try:
+                return self._conn.execute(sql, parameters).fetchall()
+            except sqlite3.Error as error:
+                raise self._error("read failed", error) from None
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    # --- items ------------------------------------------------------------------------------
+
+    def get_delta_link(self, drive_id: str) -> str | None:
+        rows = self._read("SELECT link FROM delta_links WHERE drive_id = ?", (drive_id,))
+        return rows[0]["link"] if rows else None
+
+    def set_delta_link(self, drive_id: str, link: str) -> None:
+        if not link:
+            raise ValueError("a delta link must not be empty")
+        with self._write() as conn:
+            self._put_link(conn, drive_id, link)
+
+    @staticmethod
+    def _put_link(conn: sqlite3.Connection, drive_id: str, link: str) -> None:
+        conn.execute(
+            "INSERT INTO delta_links (drive_id, link) VALUES (?, ?) "
+            "ON CONFLICT (drive_id) DO UPDATE SET link = excluded.link",
+            (drive_id, link),
+        )
+
+    def upsert_items(self, drive_id: str, items: Sequence[StoredItem]) -> None:
+        rows = [_item_row(drive_id, item) for item in items]
+        with self._write() as conn:
+            conn.executemany(_ITEM_INSERT, rows)
+
+    def remove_items(self, drive_id: str, ids: Iterable[str]) -> None:
+        keys = [(drive_id, item_id) for item_id in ids]
+        with self._write() as conn:
+            conn.executemany("DELETE FROM items WHERE drive_id = ? AND id = ?", keys)
+
+    def apply_changes(
+        self,
+        drive_id: str,
+        upserts: Sequence[StoredItem],
+        removals: Iterable[str],
+        delta_link: str,
+    ) -> None:
+        if not delta_link:
+            raise ValueError("a delta link must not be empty")
+        keys = [(drive_id, item_id) for item_id in removals]
+        rows = [_item_row(drive_id, item) for item in upserts]
+        with self._write() as conn:
+            conn.executemany("DELETE FROM items WHERE drive_id = ? AND id = ?", keys)
+            conn.executemany(_ITEM_INSERT, rows)
+            self._put_link(conn, drive_id, delta_link)
+
+    def replace_all(self, drive_id: str, items: Sequence[StoredItem], delta_link: str) -> None:
+        if not delta_link:
+            raise ValueError("a delta link must not be empty")
+        rows = [_item_row(drive_id, item) for item in items]
+        with self._write() as conn:
+            conn.execute("DELETE FROM items WHERE drive_id = ?", (drive_id,))
+            conn.executemany(_ITEM_INSERT, rows)
+            self._put_link(conn, drive_id, delta_link)
+
+    def items(self, drive_id: str) -> list[StoredItem]:
+        rows = self._read(
+            "SELECT * FROM items WHERE drive_id = ? ORDER BY path_key, id", (drive_id,)
+        )
+        return [_row_item(row) for row in rows]
+
+    def item(self, drive_id: str, item_id: str) -> StoredItem | None:
+        rows = self._read("SELECT * FROM items WHERE drive_id = ? AND id = ?", (drive_id, item_id))
+        return _row_item(rows[0]) if rows else None
+
+    def item_by_path(self, drive_id: str, path: str) -> StoredItem | None:
+        rows = self._read(
+            "SELECT * FROM items WHERE drive_id = ? AND path_key = ? ORDER BY id LIMIT 1",
+            (drive_id, path.strip("/").casefold()),
+        )
+        return _row_item(rows[0]) if rows else None
+
+    # --- audit log --------------------------------------------------------------------------
+
+    def append(self, entry: AuditEntry) -> AuditEntry:
+        at_utc = _utc(entry.at, "an audit entry's time")
+        with self._write() as conn:
+            cursor = conn.execute(
+                "INSERT INTO audit (plan_id, inspection_id, step, action, path, email, actor, "
+                "before, after, at, at_utc, result, detail) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    entry.plan_id,
+                    entry.inspection_id,
+                    entry.step,
+                    entry.action,
+                    entry.path,
+                    entry.email,
+                    entry.actor,
+                    entry.before,
+                    entry.after,
+                    entry.at.isoformat(),
+                    at_utc,
+                    AuditResult(entry.result).value,
+                    entry.detail,
+                ),
+            )
+        return replace(entry, id=cursor.lastrowid)
+
+    def entries(
+        self,
+        inspection_id: str | None = None,
+        *,
+        plan_id: str | None = None,
+        limit: int | None = None,
+    ) -> list[AuditEntry]:
+        rows = self._read(
+            "SELECT * FROM audit WHERE (?1 IS NULL OR inspection_id = ?1) "
+            "AND (?2 IS NULL OR plan_id = ?2) ORDER BY at_utc DESC, id DESC LIMIT ?3",
+            (inspection_id, plan_id, -1 if limit is None else max(limit, 0)),
+        )
+        return [_row_audit(row) for row in rows]
+
+    # --- check history ----------------------------------------------------------------------
+
+    def record_run(self, run: CheckRun) -> None:
+        generated_utc = _utc(run.generated_at, "generated_at")
+        _utc(run.as_of, "as_of")
+        values = (
+            run.run_id,
+            run.inspection_id,
+            run.as_of.isoformat(),
+            run.generated_at.isoformat(),
+            generated_utc,
+            RunStatus(run.status).value,
+            json.dumps(dict(run.counts), sort_keys=True),
+            json.dumps(sorted(run.finding_keys)),
+        )
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO check_runs (run_id, inspection_id, as_of, generated_at, "
+                "generated_utc, status, counts, finding_keys) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (run_id, inspection_id) DO UPDATE SET as_of = excluded.as_of, "
+                "generated_at = excluded.generated_at, generated_utc = excluded.generated_utc, "
+                "status = excluded.status, counts = excluded.counts, "
+                "finding_keys = excluded.finding_keys",
+                values,
+            )
+
+    def last_run(self, inspection_id: str) -> CheckRun | None:
+        rows = self._read(
+            "SELECT * FROM check_runs WHERE inspection_id = ? "
+            "ORDER BY generated_utc DESC, seq DESC LIMIT 1",
+            (inspection_id,),
+        )
+        return _row_run(rows[0]) if rows else None
+
+    def alerted_keys(self, inspection_id: str) -> set[str]:
+        rows = self._read(
+            "SELECT key FROM alerts WHERE inspection_id = ? AND resolved_at IS NULL",
+            (inspection_id,),
+        )
+        return {row["key"] for row in rows}
+
+    def mark_alerted(self, inspection_id: str, keys: Iterable[str], at: datetime) -> None:
+        _utc(at, "an alert's time")
+        rows = [(inspection_id, key, at.isoformat()) for key in keys]
+        with self._write() as conn:
+            conn.executemany(
+                "INSERT INTO alerts (inspection_id, key, alerted_at, resolved_at) "
+                "VALUES (?, ?, ?, NULL) ON CONFLICT (inspection_id, key) DO UPDATE SET "
+                "alerted_at = excluded.alerted_at, resolved_at = NULL",
+                rows,
+            )
+
+    def mark_resolved(self, inspection_id: str, keys: Iterable[str], at: datetime) -> None:
+        _utc(at, "a resolution's time")
+        rows = [(at.isoformat(), inspection_id, key) for key in keys]
+        with self._write() as conn:
+            conn.executemany(
+                "UPDATE alerts SET resolved_at = ? "
+                "WHERE inspection_id = ? AND key = ? AND resolved_at IS NULL",
+                rows,
+            )
+
+    # --- content cache ----------------------------------------------------------------------
+
+    def get(self, item_id: str, content_hash: str) -> str | None:
+        rows = self._read(
+            "SELECT result FROM content_cache WHERE item_id = ? AND content_hash = ?",
+            (item_id, content_hash),
+        )
+        return rows[0]["result"] if rows else None
+
+    def put(self, item_id: str, content_hash: str, result_json: str, scanned_at: datetime) -> None:
+        _utc(scanned_at, "scanned_at")
+        with self._write() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO content_cache (item_id, content_hash, result, scanned_at) "
+                "VALUES (?, ?, ?, ?)",
+                (item_id, content_hash, result_json, scanned_at.isoformat()),
+            )
+
+    # --- permissions read -------------------------------------------------------------------
+
+    def get_access(self, item_ids: Iterable[str]) -> dict[str, tuple[str, datetime]]:
+        wanted = list(dict.fromkeys(item_ids))
+        found: dict[str, tuple[str, datetime]] = {}
+        # SQLite caps bound parameters; ask in chunks.
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            query = "SELECT item_id, permissions, read_at FROM access_cache WHERE item_id IN "
+            rows = self._read(f"{query}({marks})", chunk)
+            for row in rows:
+                found[row["item_id"]] = (row["permissions"], datetime.fromisoformat(row["read_at"]))
+        return found
+
+    def put_access(self, entries: Mapping[str, str], read_at: datetime) -> None:
+        _utc(read_at, "read_at")
+        with self._write() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO access_cache (item_id, permissions, read_at) "
+                "VALUES (?, ?, ?)",
+                [(item_id, text, read_at.isoformat()) for item_id, text in entries.items()],
+            )

@@ -1,0 +1,277 @@
+"""The store contract as test classes: any implementation runs them by providing ``store``.
+
+``ItemStoreContract`` applies to every ItemStore (the in-memory one included);
+``StoreContract`` to full Stores (audit log, check history, content cache).
+A subclass in a ``test_*.py`` module supplies the ``store`` fixture.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from spcheck.domain.findings import Finding, Severity
+from spcheck.store.interface import ItemStore, StoredItem
+from spcheck.store.records import (
+    AuditEntry,
+    AuditResult,
+    CheckRun,
+    RunStatus,
+    Store,
+    finding_key,
+)
+
+SEEN = datetime(2026, 9, 7, 9, 0, tzinfo=UTC)
+BST = timezone(timedelta(hours=1))
+
+
+def item(item_id: str, path: str, **extra: object) -> StoredItem:
+    return StoredItem(
+        id=item_id,
+        name=path.rsplit("/", 1)[-1],
+        path=path,
+        parent_id=None,
+        is_folder=False,
+        first_seen=SEEN,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def entry(step: int, at: datetime, **extra: object) -> AuditEntry:
+    values: dict[str, object] = {
+        "plan_id": "plan-1",
+        "inspection_id": "glenmorven-2026",
+        "step": step,
+        "action": "grant",
+        "actor": "app:spcheck",
+        "at": at,
+        "result": AuditResult.OK,
+        "path": "Inspections/glenmorven-2026/01 Pre-inspection return",
+        "email": "morag.testperson@glenmorven-council.example",
+        "before": "null",
+        "after": json.dumps({"roles": ["write"]}),
+    }
+    values.update(extra)
+    return AuditEntry(**values)  # type: ignore[arg-type]
+
+
+class ItemStoreContract:
+    def test_every_field_comes_back_as_stored(self, store: ItemStore) -> None:
+        full = StoredItem(
+            id="01ABC",
+            name="PIR.xlsx",
+            path="Inspections/glenmorven-2026/01 Pre-inspection return/PIR.xlsx",
+            parent_id="01PARENT",
+            is_folder=False,
+            first_seen=SEEN,
+            size=48_213,
+            created_at=datetime(2026, 9, 24, 16, 5, 1, tzinfo=BST),
+            modified_at=datetime(2026, 9, 24, 16, 5, 2, 123000, tzinfo=UTC),
+            created_by="morag.testperson@glenmorven-council.example",
+            modified_by="Morag Testperson",
+            sha256="ab" * 32,
+            quick_xor="AAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+            mime_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            etag='"{1},2"',
+            ctag='"c:{1},2"',
+            shared=True,
+        )
+        store.upsert_items("d", [full, item("r", "")])
+        got = store.item("d", "01ABC")
+        assert got == full
+        assert got is not None
+        assert got.created_at is not None
+        assert got.created_at.utcoffset() == timedelta(hours=1)
+        assert store.item("d", "nope") is None
+        assert store.item("other-drive", "01ABC") is None
+
+    def test_apply_changes_is_one_step(self, store: ItemStore) -> None:
+        store.replace_all("d", [item("a", "A.docx"), item("b", "B.docx")], "link-1")
+        store.apply_changes("d", [item("c", "Folder/C.docx")], ["a", "unknown"], "link-2")
+        assert [i.id for i in store.items("d")] == ["b", "c"]
+        assert store.get_delta_link("d") == "link-2"
+
+    def test_a_refused_change_leaves_state_and_link_as_they_were(self, store: ItemStore) -> None:
+        store.replace_all("d", [item("a", "A.docx")], "link-1")
+        with pytest.raises(ValueError, match="delta link"):
+            store.apply_changes("d", [item("b", "B.docx")], ["a"], "")
+        with pytest.raises(ValueError, match="delta link"):
+            store.replace_all("d", [], "")
+        with pytest.raises(ValueError, match="delta link"):
+            store.set_delta_link("d", "")
+        assert [i.id for i in store.items("d")] == ["a"]
+        assert store.get_delta_link("d") == "link-1"
+
+    def test_replace_all_drops_what_is_not_given_and_drives_are_separate(
+        self, store: ItemStore
+    ) -> None:
+        store.replace_all("d", [item("a", "A.docx"), item("b", "B.docx")], "link-1")
+        store.replace_all("e", [item("a", "Other.docx")], "link-e")
+        store.replace_all("d", [item("b", "B.docx")], "link-2")
+        assert [i.id for i in store.items("d")] == ["b"]
+        other = store.item("e", "a")
+        assert other is not None
+        assert other.path == "Other.docx"
+        assert store.get_delta_link("e") == "link-e"
+
+    def test_upsert_replaces_by_id(self, store: ItemStore) -> None:
+        store.upsert_items("d", [item("a", "A.docx", size=1)])
+        store.upsert_items("d", [item("a", "Renamed/A.docx", size=2)])
+        listed = store.items("d")
+        assert [(i.id, i.path, i.size) for i in listed] == [("a", "Renamed/A.docx", 2)]
+        assert store.item_by_path("d", "A.docx") is None
+
+    def test_lookup_by_path_ignores_case_and_slashes(self, store: ItemStore) -> None:
+        store.upsert_items("d", [item("a", "Inspections/Fife-2026/PIR.xlsx")])
+        found = store.item_by_path("d", "/inspections/fife-2026/pir.XLSX")
+        assert found is not None
+        assert found.id == "a"
+        assert store.item_by_path("d", "Inspections") is None
+
+    def test_items_are_in_path_order_and_removal_keeps_the_link(self, store: ItemStore) -> None:
+        store.upsert_items("d", [item("z", "b.txt"), item("y", "A.txt"), item("r", "")])
+        listed = store.items("d")
+        assert [i.path for i in listed] == ["", "A.txt", "b.txt"]
+        listed.clear()
+        assert len(store.items("d")) == 3
+        store.remove_items("d", ["y", "never-there"])
+        assert store.get_delta_link("d") is None
+        assert [i.id for i in store.items("d")] == ["r", "z"]
+
+
+class StoreContract:
+    # --- audit log ---
+
+    def test_audit_entries_come_back_newest_first_with_ids(self, store: Store) -> None:
+        first = store.append(entry(1, SEEN))
+        second = store.append(entry(2, SEEN + timedelta(seconds=1), result=AuditResult.SKIPPED))
+        # Same instant as the second, written in another offset: ties go to the later append.
+        third = store.append(entry(3, (SEEN + timedelta(seconds=1)).astimezone(BST)))
+        assert first.id is not None
+        assert second.id is not None
+        assert third.id is not None
+        assert len({first.id, second.id, third.id}) == 3
+        listed = store.entries("glenmorven-2026")
+        assert [e.step for e in listed] == [3, 2, 1]
+        assert listed[1] == second
+        assert listed[1].result is AuditResult.SKIPPED
+        assert listed[2].after == json.dumps({"roles": ["write"]})
+        assert listed[0].at == third.at
+
+    def test_audit_filters_by_inspection_and_plan_and_limits(self, store: Store) -> None:
+        store.append(entry(1, SEEN))
+        store.append(entry(1, SEEN + timedelta(minutes=1), plan_id="plan-2"))
+        store.append(entry(1, SEEN + timedelta(minutes=2), inspection_id="kinloch-2026"))
+        assert [e.plan_id for e in store.entries("glenmorven-2026")] == ["plan-2", "plan-1"]
+        assert [e.inspection_id for e in store.entries(plan_id="plan-1")] == [
+            "kinloch-2026",
+            "glenmorven-2026",
+        ]
+        assert [e.step for e in store.entries("glenmorven-2026", plan_id="plan-2")] == [1]
+        assert len(store.entries()) == 3
+        assert [e.inspection_id for e in store.entries(limit=1)] == ["kinloch-2026"]
+        assert store.entries("nobody-2026") == []
+
+    def test_audit_refuses_a_naive_time(self, store: Store) -> None:
+        with pytest.raises(ValueError, match="timezone-aware"):
+            store.append(entry(1, datetime(2026, 9, 7, 9, 0)))
+        assert store.entries() == []
+
+    # --- check history ---
+
+    def test_last_run_is_the_latest_and_a_run_id_is_replaced(self, store: Store) -> None:
+        assert store.last_run("glenmorven-2026") is None
+        early = CheckRun(
+            run_id="r1",
+            inspection_id="glenmorven-2026",
+            as_of=SEEN,
+            generated_at=SEEN,
+            status=RunStatus.ERROR,
+            counts={"errors": 2, "warnings": 0},
+            finding_keys=frozenset({"pir.missing|||", "deadline.overdue|||"}),
+        )
+        late = replace(early, run_id="r2", generated_at=SEEN + timedelta(days=1))
+        store.record_run(late)
+        store.record_run(early)
+        found = store.last_run("glenmorven-2026")
+        assert found is not None
+        assert found.run_id == "r2"
+        assert dict(found.counts) == {"errors": 2, "warnings": 0}
+        assert found.finding_keys == early.finding_keys
+        assert found.status is RunStatus.ERROR
+        store.record_run(replace(late, status=RunStatus.OK, counts={}, finding_keys=frozenset()))
+        again = store.last_run("glenmorven-2026")
+        assert again is not None
+        assert again.status is RunStatus.OK
+        assert again.finding_keys == frozenset()
+        assert store.last_run("kinloch-2026") is None
+
+    def test_alert_once_until_resolved(self, store: Store) -> None:
+        keys = {"records.unexpected|03 Records sample/GM-0001.pdf||", "pir.missing|||"}
+        assert store.alerted_keys("glenmorven-2026") == set()
+        store.mark_alerted("glenmorven-2026", keys, SEEN)
+        assert store.alerted_keys("glenmorven-2026") == keys
+        assert store.alerted_keys("kinloch-2026") == set()
+        store.mark_resolved("glenmorven-2026", ["pir.missing|||", "never-alerted"], SEEN)
+        assert store.alerted_keys("glenmorven-2026") == keys - {"pir.missing|||"}
+        store.mark_alerted("glenmorven-2026", ["pir.missing|||"], SEEN + timedelta(days=1))
+        assert store.alerted_keys("glenmorven-2026") == keys
+
+    def test_finding_keys_carry_no_message_or_masked_value(self) -> None:
+        finding = Finding(
+            rule="content.personal_identifier",
+            severity=Severity.ERROR,
+            message="a CHI number 0101011237",
+            path="05 Training materials (redacted)/plan.docx",
+            kind="chi",
+            location="page 2",
+            masked="01******37",
+        )
+        key = finding_key(finding)
+        assert (
+            key
+            == "content.personal_identifier|05 Training materials (redacted)/plan.docx|chi|page 2"
+        )
+        assert "0101011237" not in key
+        assert "01******37" not in key
+
+    # --- content cache ---
+
+    def test_content_cache_by_item_and_hash(self, store: Store) -> None:
+        assert store.get("item-1", "hash-a") is None
+        store.put("item-1", "hash-a", '{"status": "pass"}', SEEN)
+        assert store.get("item-1", "hash-a") == '{"status": "pass"}'
+        assert store.get("item-1", "hash-b") is None
+        store.put("item-1", "hash-b", '{"status": "fail"}', SEEN + timedelta(hours=1))
+        assert store.get("item-1", "hash-b") == '{"status": "fail"}'
+        assert store.get("item-1", "hash-a") is None
+        assert store.get("item-2", "hash-b") is None
+
+    # --- permissions read ---
+
+    def test_access_cache_keeps_the_latest_read_per_item(self, store: Store) -> None:
+        assert store.get_access(["folder-1"]) == {}
+        assert store.access_read_at("folder-1") is None
+        store.put_access({"folder-1": "[]", "folder-2": '[{"id": "p1"}]'}, SEEN)
+        later = SEEN + timedelta(hours=24)
+        store.put_access({"folder-1": '[{"id": "p2"}]'}, later)
+        found = store.get_access(["folder-1", "folder-2", "folder-3"])
+        assert found == {
+            "folder-1": ('[{"id": "p2"}]', later),
+            "folder-2": ('[{"id": "p1"}]', SEEN),
+        }
+        assert store.access_read_at("folder-2") == SEEN
+
+    def test_access_cache_answers_many_ids_at_once(self, store: Store) -> None:
+        entries = {f"item-{n}": f'[{{"id": "p{n}"}}]' for n in range(1200)}
+        store.put_access(entries, SEEN)
+        found = store.get_access([*entries, "unknown"])
+        assert len(found) == 1200
+        assert found["item-1199"] == ('[{"id": "p1199"}]', SEEN)
+
+    def test_access_cache_refuses_a_naive_time(self, store: Store) -> None:
+        with pytest.raises(ValueError, match="timezone-aware"):
+            store.put_access({"item": "[]"}, datetime(2026, 9, 7, 9, 0))
