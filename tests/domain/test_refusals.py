@@ -150,6 +150,11 @@ SAMPLE_CASES = [
         _with_row_changed(4, "Jane Doe,sample,false"),
         "line 5, record_id: not a case reference",
     ),
+    (
+        "word as a record id",
+        _with_row_changed(4, "JaneDoe,sample,false"),
+        "line 5, record_id: not a case reference",
+    ),
 ]
 
 

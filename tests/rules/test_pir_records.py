@@ -254,3 +254,21 @@ def test_without_a_sample_list_and_no_records_nothing_is_unverifiable() -> None:
     )
     assert result.findings == ()
     assert (result.records.sample_uploaded, result.records.sample_expected) == (0, 60)
+
+
+def test_a_name_without_a_case_reference_is_a_naming_problem_not_a_breach() -> None:
+    uploads = [
+        file(f"{SAMPLE}/scan 1.pdf"),
+        file(f"{SAMPLE}/fergus.madeup@glenmorven-council.example.pdf"),
+        file(f"{SAMPLE}/GM-0001 letter.pdf"),  # a case reference, not on the list
+    ]
+    result = run(clean_snapshot(uploads=uploads))
+    found = sorted((f.rule, f.path) for f in result.findings if f.rule.startswith("records."))
+    assert ("records.unexpected", f"{SAMPLE}/GM-0001 letter.pdf") in found
+    naming = [path for rule, path in found if rule == "records.naming"]
+    # The address in the file name is masked, as everywhere in reports.
+    assert naming == [
+        f"{SAMPLE}/fe*********up@glenmorven-council.example.pdf",
+        f"{SAMPLE}/scan 1.pdf",
+    ]
+    assert result.records.unexpected == ("GM-0001",)

@@ -192,8 +192,10 @@ class SampleRules(Strict):
     sample: int = Field(default=60, ge=0)
     reserve: int = Field(default=15, ge=0)
     network_of_support: int = Field(default=12, ge=0)
-    record_id_pattern: str = r"^[A-Za-z0-9][A-Za-z0-9-]{1,39}$"
-    file_name_pattern: str = r"^(?P<record_id>[A-Za-z0-9][A-Za-z0-9-]{1,39})(?:[ _.-].*)?$"
+    record_id_pattern: str = r"^(?=[A-Za-z-]*[0-9])[A-Za-z0-9][A-Za-z0-9-]{1,39}$"
+    file_name_pattern: str = (
+        r"^(?P<record_id>(?=[A-Za-z-]*[0-9])[A-Za-z0-9][A-Za-z0-9-]{1,39})(?:[ _.-].*)?$"
+    )
 
     @field_validator("record_id_pattern", "file_name_pattern")
     @classmethod

@@ -1,0 +1,173 @@
+"""An emulator world for check cycles: the Glenmorven example provisioned in week 2,
+partnership uploads planted at chosen times, cycles run at chosen dates."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import shutil
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from spcheck.commands.provision import run_provision
+from spcheck.emulator.inprocess import transport
+from spcheck.emulator.seeds import ROOT_FOLDER, SITE, seed_demo
+from spcheck.emulator.state import EmulatorState
+from spcheck.graph.client import build_gateway
+from spcheck.graph.interface import Gateway
+from spcheck.graph.retry import RetryPolicy
+from spcheck.loader import LoadedInspection, load_inspection, load_policies
+from spcheck.report.registry import renderer
+from spcheck.service import CycleOptions, CycleOutcome, run_cycle
+from spcheck.settings import Settings
+from spcheck.store.sqlite import SqliteStore
+from tests.conftest import EXAMPLES, POLICIES
+
+LONDON = ZoneInfo("Europe/London")
+BASE = "http://127.0.0.1/v1.0"
+INSPECTION = "glenmorven-2026"
+MORAG = "morag.testperson@glenmorven-council.example"
+IAIN = "iain.sampleton@nhs-glenmorven.example"
+EILIDH = "eilidh.placeholder@glenmorven-council.example"
+CONTACTS = ((IAIN, "Iain Sampleton"), (EILIDH, "Eilidh Placeholder"))
+WEEK_2 = datetime(2026, 9, 22, 10, 0, tzinfo=LONDON)
+
+
+def local(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=LONDON)
+
+
+class FakeClock:
+    """Monotonic time that moves only when the gateway sleeps (retry waits, budget pauses)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        await asyncio.sleep(0)
+
+
+@dataclass
+class World:
+    state: EmulatorState
+    tmp: Path
+    faults: str | None = None
+    fault_seed: int = 0
+    gateways: list[Gateway] = field(default_factory=list)
+
+    @property
+    def drive_id(self) -> str:
+        return next(iter(self.state.sites.values())).drive_id
+
+    @property
+    def inspections(self) -> Path:
+        return self.tmp / "inspections"
+
+    def settings(self) -> Settings:
+        return Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            auth="none",
+            graph_url=BASE,
+            site=SITE,
+            root_folder=ROOT_FOLDER,
+            inspections=self.inspections,
+            policies=POLICIES,
+            state=f"sqlite:///{self.tmp / 'state.db'}",
+            ru_per_minute=100_000,
+        )
+
+    def gateway(self, settings: Settings) -> Gateway:
+        clock = FakeClock()
+        gateway = build_gateway(
+            settings,
+            transport=transport(
+                self.state,
+                base_url=BASE,
+                faults=self.faults,
+                fault_seed=self.fault_seed,
+                ru_per_minute=100_000,
+            ),
+            clock=clock,
+            sleep=clock.sleep,
+            policy=RetryPolicy(max_attempts=30, max_total_seconds=100_000),
+        )
+        self.gateways.append(gateway)
+        return gateway
+
+    def loaded(self) -> LoadedInspection:
+        policies = load_policies(POLICIES)
+        return load_inspection(self.inspections / f"{INSPECTION}.yaml", policies)
+
+    def provision(self, as_of: datetime = WEEK_2) -> None:
+        out = io.StringIO()
+        code = run_provision(
+            INSPECTION,
+            apply=True,
+            as_of=as_of,
+            settings=self.settings(),
+            gateway_factory=self.gateway,
+            out=out,
+            err=out,
+        )
+        assert code == 0, out.getvalue()
+
+    def folder_path(self, folder_key: str) -> str:
+        policy = self.loaded().policy
+        return f"{ROOT_FOLDER}/{INSPECTION}/{policy.folder(folder_key).name}"
+
+    def upload(self, folder_key: str, name: str, data: bytes, user: str, at: datetime) -> None:
+        self.state.upload(self.drive_id, self.folder_path(folder_key), name, data, user=user, at=at)
+
+    def cycle(self, as_of: datetime, *, alerts: bool = False, **settings: Any) -> CycleOutcome:
+        config = self.settings().model_copy(update=settings)
+
+        async def run() -> CycleOutcome:
+            async with self.gateway(config) as gateway:
+                with SqliteStore(self.tmp / "state.db") as store:
+                    return await run_cycle(
+                        gateway,
+                        store,
+                        [self.loaded()],
+                        config,
+                        options=CycleOptions(as_of=as_of, alerts=alerts, scan_workers=2),
+                        now=lambda: as_of,
+                    )
+
+        return asyncio.run(run())
+
+
+def report_json(outcome: CycleOutcome) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(renderer("json").render(outcome.report))
+    return document
+
+
+def inspection_of(outcome: CycleOutcome) -> dict[str, Any]:
+    (only,) = report_json(outcome)["inspections"]
+    return only
+
+
+def rules_of(inspection: dict[str, Any]) -> list[tuple[str, str | None]]:
+    return [(f["rule"], f["path"]) for f in inspection["findings"]]
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> World:
+    (tmp_path / "inspections").mkdir()
+    for name in (f"{INSPECTION}.yaml", f"{INSPECTION}.sample.csv"):
+        shutil.copy(EXAMPLES / name, tmp_path / "inspections" / name)
+    state = seed_demo()
+    for email, name in CONTACTS:
+        state.add_user(email, name)
+    built = World(state=state, tmp=tmp_path)
+    built.provision()
+    return built

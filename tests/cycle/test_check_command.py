@@ -1,0 +1,111 @@
+"""`spcheck check` end to end on the emulator: output, files, exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from spcheck.commands.check import parse_as_of, run_check
+from spcheck.emulator.inprocess import transport
+from spcheck.errors import InputError, ServiceUnavailable
+from spcheck.graph.retry import RetryPolicy
+from tests.cycle.conftest import BASE, EILIDH, FakeClock, World, local
+from tests.cycle.test_scenarios import PIR, upload_records
+
+
+def options(world: World, faults: str | None = None) -> dict[str, Any]:
+    clock = FakeClock()
+    return {
+        "transport": transport(world.state, base_url=BASE, faults=faults, ru_per_minute=100_000),
+        "clock": clock,
+        "sleep": clock.sleep,
+        "policy": RetryPolicy(max_attempts=4, max_total_seconds=60),
+    }
+
+
+def test_json_on_stdout_and_exit_0_when_nothing_is_wrong(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    world.upload("pir", "PIR.xlsx", PIR, EILIDH, local("2026-09-30T11:00"))
+    code = run_check(
+        [],
+        as_of="2026-10-01",
+        fmt="json",
+        out=None,
+        gateway_options=options(world),
+        settings=world.settings(),
+    )
+    out = capsys.readouterr().out
+    document = json.loads(out)  # only JSON on stdout
+    assert code == 0
+    assert document["as_of"] == "2026-10-01T17:00:00+01:00"
+    assert document["summary"]["errors"] == 0
+
+
+def test_errors_exit_1_and_the_report_file_is_written(
+    world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    upload_records(world, ["GM-0001"], "records", local("2026-09-28T09:00"))
+    out = tmp_path / "reports" / "report.html"
+    code = run_check(
+        [],
+        as_of="2026-09-29",
+        fmt="html",
+        out=out,
+        gateway_options=options(world),
+        settings=world.settings(),
+    )
+    assert code == 1
+    assert "<html" in out.read_text()
+    assert f"report written to {out}" in capsys.readouterr().err
+
+
+def test_graph_failing_after_retries_is_exit_3(world: World) -> None:
+    with pytest.raises(ServiceUnavailable) as caught:
+        run_check(
+            [],
+            as_of=None,
+            fmt="json",
+            out=None,
+            gateway_options=options(world, faults="503:1.0"),
+            settings=world.settings(),
+        )
+    assert caught.value.exit_code == 3
+    assert "\n" not in str(caught.value)
+
+
+def test_an_unknown_format_fails_before_any_graph_call(world: World) -> None:
+    before = world.state.stats.requests
+    with pytest.raises(InputError, match="--format"):
+        run_check(
+            [],
+            as_of=None,
+            fmt="pdf",
+            out=None,
+            gateway_options=options(world),
+            settings=world.settings(),
+        )
+    assert world.state.stats.requests == before
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-10-25", "2026-10-25T17:00:00+00:00"),  # the day BST ends
+        ("2026-10-24", "2026-10-24T17:00:00+01:00"),
+        ("2026-10-24T09:30:00", "2026-10-24T09:30:00+01:00"),
+        ("2026-10-24T09:30:00+00:00", "2026-10-24T09:30:00+00:00"),
+    ],
+)
+def test_as_of_dates(text: str, expected: str) -> None:
+    parsed = parse_as_of(text)
+    assert parsed is not None
+    assert parsed.isoformat() == expected
+
+
+def test_a_bad_as_of_is_one_line() -> None:
+    with pytest.raises(InputError, match=r"--as-of: '24/10/2026' is not a date"):
+        parse_as_of("24/10/2026")
