@@ -84,6 +84,21 @@ def _as_of(value: str | None) -> dt.datetime | None:
 
 
 @app.command()
+def demo(
+    out: Annotated[
+        Path, typer.Option("--out", help="Directory for the reports and the demo's state.")
+    ] = Path("spcheck-demo"),
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Play the story up to this date (YYYY-MM-DD).")
+    ] = None,
+) -> None:
+    """The whole lifecycle on the built-in emulator: provision, uploads, check, report."""
+    from spcheck.demo import parse_demo_date, run_demo
+
+    raise typer.Exit(run_demo(out, parse_demo_date(as_of)))
+
+
+@app.command()
 def timeline(
     inspection_id: Annotated[
         str, typer.Argument(metavar="ID", help="Inspection id (or its .yaml).")

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from spcheck.domain.findings import mask
 from spcheck.domain.inspection import Contact, ContactRole
 from spcheck.domain.snapshot import Access, Principal
 from spcheck.rules import InspectionResult
@@ -118,7 +119,18 @@ def test_excess_role(entry: Access, why: str) -> None:
     result = run(clean_snapshot(access=with_access(entry)))
     [found] = result.findings
     assert found.rule == "permission.excess_role", why
-    assert found.location == f"permission {entry.permission_id}"
+    assert found.location == f"permission {mask(entry.permission_id)}"
+
+
+def test_permission_ids_are_masked_because_they_encode_the_sign_in_name() -> None:
+    # SharePoint's ids are base64 of the grantee's claim, e.g. i:0#.f|membership|user@domain.
+    pid = "aTowIy5mfG1lbWJlcnNoaXB8ZmVyZ3VzLm1hZGV1cEBvdXRzaWRlci5leGFtcGxl"
+    entry = grant(SSO, COORDINATOR, "owner", pid=pid)
+    result = run(clean_snapshot(access=with_access(entry)))
+    assert result.findings
+    for finding in result.findings:
+        assert pid not in str(finding)
+        assert finding.location == "permission " + pid[:2] + "*" * (len(pid) - 4) + pid[-2:]
 
 
 def test_viewer_beyond_read_is_excess() -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from spcheck.domain.findings import Finding
+from spcheck.domain.findings import Finding, mask
 from spcheck.domain.inspection import Contact, ContactRole, domain_allowed
 from spcheck.domain.policy import Access as FolderAccess
 from spcheck.domain.policy import Folder
@@ -96,7 +96,9 @@ class _Judge:
                 rule_id,
                 message,
                 path=entry.path or None,
-                location=f"permission {entry.permission_id}",
+                # SharePoint's permission ids are base64 of the sign-in name: masked, as
+                # the provisioning plan shows them.
+                location=f"permission {mask(entry.permission_id)}",
                 masked=mask_email(email) if email else None,
             )
         )

@@ -1,0 +1,266 @@
+"""The demo's story, as data: three inspections at different stages, who uploads what, when.
+
+Times are counted weeks of each inspection (week 0 is the notification week), so the
+stages hold on whatever day the demo runs: ``schedule`` dates them back from ``as_of``.
+
+- A, Kinloch and Strath, week 3: provisioned in week 2; the PIR has just come in.
+- B, Glenmorven, week 8 (records reading): the PIR came in on time, but 6 sample
+  records and 2 reserves never arrived, one record not on the sample list did, the
+  training assessment's "redaction" is black boxes over text that can still be copied
+  (a child's name, CHI number and address), and someone shared the records folder
+  with an anonymous link.
+- C, Lochmerrin, week 16: everything arrived on time and the training copy is
+  properly redacted, but the access window closed after week 13 and nobody
+  offboarded the partnership: its grants are still there.
+
+Every person, place and case reference is fictional; domains end in ``.example``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+from spcheck.demo.documents import Document
+
+MONDAY, TUESDAY, WEDNESDAY, THURSDAY, FRIDAY = range(5)
+RecordKind = Literal["sample", "reserve"]
+
+
+@dataclass(frozen=True, slots=True)
+class Moment:
+    """A local time in an inspection's counted weeks (no week of the demo is paused)."""
+
+    week: int
+    weekday: int  # 0 Monday ... 6 Sunday
+    time: dt.time
+
+    def plus_working_days(self, days: int) -> Moment:
+        """The same time ``days`` weekdays later (uploads happen on weekdays)."""
+        week, weekday = self.week, self.weekday
+        for _ in range(days):
+            weekday += 1
+            if weekday > FRIDAY:
+                week, weekday = week + 1, MONDAY
+        return Moment(week, weekday, self.time)
+
+
+def at(week: int, weekday: int, hhmm: str) -> Moment:
+    return Moment(week, weekday, dt.time.fromisoformat(hhmm))
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    email: str
+    name: str
+    role: Literal["coordinator", "uploader", "viewer"]
+    folders: tuple[str, ...] | None = None  # policy folder keys; None: every open folder
+
+
+@dataclass(frozen=True, slots=True)
+class Partnership:
+    name: str
+    slug: str  # the inspection id is <slug>-<year notified>
+    case_prefix: str  # its case references look like GM-4821
+    domains: tuple[str, ...]
+    people: tuple[Person, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FileDrop:
+    at: Moment
+    folder: str  # policy folder key
+    name: str
+    document: Document
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecordDrop:
+    """Records from the sample list, in list order, spread over ``days`` working days."""
+
+    start: Moment
+    days: int
+    kind: RecordKind
+    folder: str
+    by: str
+    withheld: int = 0  # the last ones on the list never arrive
+
+
+@dataclass(frozen=True, slots=True)
+class StrayRecord:
+    """A record uploaded though it is not on the sample list."""
+
+    at: Moment
+    folder: str
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlantedLink:
+    """A sharing link someone made in SharePoint (spcheck never makes one)."""
+
+    at: Moment
+    folder: str
+    link_type: Literal["view", "edit"]
+    scope: Literal["anonymous", "organization"]
+
+
+@dataclass(frozen=True, slots=True)
+class Chapter:
+    key: str
+    partnership: Partnership
+    week: int  # the counted week the demo's as_of falls in
+    stage: str  # one line for the terminal
+    provision_at: Moment
+    has_sample: bool
+    pir_cases: int  # case references listed in the PIR
+    files: tuple[FileDrop, ...] = ()
+    records: tuple[RecordDrop, ...] = ()
+    strays: tuple[StrayRecord, ...] = ()
+    links: tuple[PlantedLink, ...] = ()
+    promises: tuple[str, ...] = ()  # what the report shows, in words (docs and terminal)
+
+
+# --- the partnerships -------------------------------------------------------------------------
+
+CALLUM = "callum.placeholder@kinloch-council.example"
+EILIDH = "eilidh.fictional@nhs-kinloch.example"
+FRASER = "fraser.dummy@nhs-kinloch.example"
+MORAG = "morag.testperson@glenmorven-council.example"
+ISLA = "isla.example@nhs-glenmorven.example"
+KIRSTY = "kirsty.madeup@lochmerrin-council.example"
+ALASDAIR = "alasdair.testcase@nhs-lochmerrin.example"
+RECORDS_FOLDERS = ("records", "records-reserves")
+
+KINLOCH = Partnership(
+    name="Kinloch and Strath Community Planning Partnership",
+    slug="kinloch",
+    case_prefix="KS",
+    domains=("kinloch-council.example", "nhs-kinloch.example"),
+    people=(
+        Person(CALLUM, "Callum Placeholder", "coordinator"),
+        Person(EILIDH, "Eilidh Fictional", "uploader", ("pir", "position-statement", "training")),
+        Person(FRASER, "Fraser Dummy", "uploader", RECORDS_FOLDERS),
+    ),
+)
+GLENMORVEN = Partnership(
+    name="Glenmorven Community Planning Partnership",
+    slug="glenmorven",
+    case_prefix="GM",
+    domains=("glenmorven-council.example", "nhs-glenmorven.example"),
+    people=(
+        Person(MORAG, "Morag Testperson", "coordinator"),
+        Person(ISLA, "Isla Example", "uploader", RECORDS_FOLDERS),
+    ),
+)
+LOCHMERRIN = Partnership(
+    name="Lochmerrin Community Planning Partnership",
+    slug="lochmerrin",
+    case_prefix="LM",
+    domains=("lochmerrin-council.example", "nhs-lochmerrin.example"),
+    people=(
+        Person(KIRSTY, "Kirsty Madeup", "coordinator"),
+        Person(ALASDAIR, "Alasdair Testcase", "uploader", RECORDS_FOLDERS),
+    ),
+)
+
+# --- the chapters -----------------------------------------------------------------------------
+
+PROVISIONED = at(2, MONDAY, "09:30")  # contacts are named in week 2; access opens then
+
+EARLY = Chapter(
+    key="A",
+    partnership=KINLOCH,
+    week=3,
+    stage="week 3: provisioned last week, the pre-inspection return has just come in",
+    provision_at=PROVISIONED,
+    has_sample=False,
+    pir_cases=8,
+    files=(FileDrop(at(3, MONDAY, "11:00"), "pir", "PIR.xlsx", Document.PIR, EILIDH),),
+    promises=("the PIR milestone is met", "no errors: the sample is chosen next week"),
+)
+MIDWAY = Chapter(
+    key="B",
+    partnership=GLENMORVEN,
+    week=8,
+    stage="week 8, records reading: records incomplete, one unexpected, a failed redaction, "
+    "an anonymous link",
+    provision_at=PROVISIONED,
+    has_sample=True,
+    pir_cases=10,
+    files=(
+        FileDrop(at(3, THURSDAY, "15:10"), "pir", "PIR.xlsx", Document.PIR, MORAG),
+        FileDrop(
+            at(7, THURSDAY, "16:40"),
+            "training",
+            "Assessment and plan (training copy).pdf",
+            Document.ASSESSMENT_BOXED,
+            MORAG,
+        ),
+        FileDrop(
+            at(7, THURSDAY, "16:45"),
+            "training",
+            "Training plan.docx",
+            Document.TRAINING_PLAN,
+            MORAG,
+        ),
+    ),
+    records=(
+        RecordDrop(at(5, TUESDAY, "10:00"), 8, "sample", "records", ISLA, withheld=6),
+        RecordDrop(at(7, TUESDAY, "10:00"), 2, "reserve", "records-reserves", ISLA, withheld=2),
+    ),
+    strays=(StrayRecord(at(6, WEDNESDAY, "14:20"), "records", ISLA),),
+    links=(PlantedLink(at(6, TUESDAY, "12:05"), "records", "view", "anonymous"),),
+    promises=(
+        "records.missing: 6 sample records and 2 reserves not uploaded",
+        "records.unexpected: a record that is not on the sample list",
+        "content.bad_redaction: text under black boxes in the training copy",
+        "permission.anonymous_link: the records folder shared by an anonymous link",
+    ),
+)
+FINISHED = Chapter(
+    key="C",
+    partnership=LOCHMERRIN,
+    week=16,
+    stage="week 16, finished: everything in on time, but the access window closed after "
+    "week 13 and nobody offboarded",
+    provision_at=PROVISIONED,
+    has_sample=True,
+    pir_cases=9,
+    files=(
+        FileDrop(at(3, WEDNESDAY, "10:20"), "pir", "PIR.xlsx", Document.PIR, KIRSTY),
+        FileDrop(
+            at(7, TUESDAY, "11:00"),
+            "training",
+            "Assessment and plan (redacted).pdf",
+            Document.ASSESSMENT_REDACTED,
+            KIRSTY,
+        ),
+        FileDrop(
+            at(7, TUESDAY, "11:05"),
+            "training",
+            "Training plan.docx",
+            Document.TRAINING_PLAN,
+            KIRSTY,
+        ),
+        FileDrop(
+            at(9, THURSDAY, "15:30"),
+            "position-statement",
+            "Position statement.docx",
+            Document.POSITION_STATEMENT,
+            KIRSTY,
+        ),
+    ),
+    records=(
+        RecordDrop(at(5, MONDAY, "09:00"), 7, "sample", "records", ALASDAIR),
+        RecordDrop(at(6, WEDNESDAY, "09:00"), 2, "reserve", "records-reserves", ALASDAIR),
+    ),
+    promises=(
+        "every milestone met",
+        "permission.outside_window: the partnership's grants outlived the access window",
+    ),
+)
+
+STORY: tuple[Chapter, ...] = (EARLY, MIDWAY, FINISHED)
