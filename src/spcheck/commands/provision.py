@@ -128,7 +128,7 @@ def _run(
         return _fail(error, err)
 
 
-def _emails(emails: Sequence[str]) -> tuple[str, ...]:
+def parse_emails(emails: Sequence[str]) -> tuple[str, ...]:
     cleaned = tuple(dict.fromkeys(e.strip().lower() for e in emails if e.strip()))
     if not cleaned:
         raise InputError("EMAIL: name at least one email address")
@@ -182,7 +182,7 @@ def run_grant(
     try:
         if role is not None and role not in ROLES:
             raise InputError(f"--role: {role!r} is not one of {', '.join(ROLES)}")
-        request = Request(Mode.GRANT, emails=_emails(emails), role=role)
+        request = Request(Mode.GRANT, emails=parse_emails(emails), role=role)
     except SpcheckError as error:
         return _fail(error, err)
     return _run(
@@ -212,7 +212,7 @@ def run_revoke(
 ) -> int:
     """`spcheck revoke ID EMAIL... [--apply]`: remove these people's direct access."""
     try:
-        request = Request(Mode.REVOKE, emails=_emails(emails))
+        request = Request(Mode.REVOKE, emails=parse_emails(emails))
     except SpcheckError as error:
         return _fail(error, err)
     return _run(

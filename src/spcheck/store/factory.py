@@ -29,16 +29,17 @@ def store_exists(setting: str) -> bool:
 def open_store(setting: str) -> Store:
     """Open (creating and migrating as needed) the store named by SPCHECK_STATE.
 
-    Raises ``ConfigError`` for a setting this build cannot serve and
-    ``StoreError`` for a file it refuses (foreign, newer or damaged).
+    Raises ``ConfigError`` for a setting this build cannot serve (a malformed
+    Azure connection string included) and ``StoreError`` for a state it refuses
+    (a foreign, newer or damaged file; an unreachable or newer Azure account).
     """
     if setting.startswith(SQLITE_PREFIX):
         from spcheck.store.sqlite import SqliteStore
 
         return SqliteStore(sqlite_path(setting))
     if setting.startswith(AZURE_PREFIX):
-        raise ConfigError(
-            "SPCHECK_STATE: Azure Table Storage (azure-table:) is not available in this build; "
-            "use sqlite:///path.db"
-        )
+        # The Azure SDK is imported only here, and a malformed string fails before it is.
+        from spcheck.store.azure_table import AzureTableStore
+
+        return AzureTableStore(setting[len(AZURE_PREFIX) :])
     raise ConfigError("SPCHECK_STATE: expected sqlite:///path.db or azure-table:<connection>")

@@ -1,0 +1,833 @@
+"""AzureTableStore: the state store of the Azure Function, on Azure Table Storage.
+
+``SPCHECK_STATE=azure-table:<connection string>``. Seven tables named
+``<prefix><concept>``:
+
+- items: PartitionKey drive id, RowKey item id;
+- drives: drive id, ``sync`` (the delta link and the write lease, azure_lease.py);
+- audit: inspection id, newest-first time then newest-first id;
+- runs: inspection id; ``seq`` (a counter), ``id-<run id>`` (an index) and
+  ``t-<newest-first time>-<newest-first seq>`` (the run);
+- alerts: inspection id, digest of the finding key;
+- cache: ``content`` or ``access``, item id;
+- meta: ``counter`` / ``schema``, ``audit`` / ``version``.
+
+What differs from SQLite, and why it is still safe:
+
+- A delta sync larger than one entity-group transaction (100 operations) is
+  several commits. Items are written first and the delta link last, under a
+  per-drive write lease, so a reader that sees the new link sees every item
+  and two workers never interleave their writes; a crash leaves the old link
+  (a full resync clears it first), and the next run repeats the work.
+- Counters (audit ids, run order) and read-modify-write updates (a run id
+  recorded again, an alert resolved) use ETags with ``If-Match`` and retry on
+  conflict: concurrent workers never lose an update.
+- ``put_access`` commits 100 entries at a time: each entry is a whole read
+  with its own time, so a partial write is stale cache, never wrong data.
+- A content result too large for an entity even compressed is not cached
+  (the file is rescanned next time: slower, never a false pass).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import UTC, datetime
+from types import MappingProxyType
+from typing import Any, TypeVar
+
+from spcheck.errors import ConfigError
+from spcheck.store.azure_codec import (
+    TooLarge,
+    aware,
+    digest_key,
+    get_text,
+    highest_first,
+    int64,
+    iso,
+    key,
+    newest_first,
+    number,
+    put_text,
+    when,
+)
+from spcheck.store.azure_connection import StorageConnection, parse_connection
+from spcheck.store.azure_lease import DriveLease
+from spcheck.store.interface import StoredItem, StoreError
+from spcheck.store.records import AuditEntry, AuditResult, CheckRun, RunStatus, Store
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+TABLES = ("items", "drives", "audit", "runs", "alerts", "cache", "meta")
+BATCH = 100  # operations per entity-group transaction
+FILTER_KEYS = 14  # the service allows 15 comparisons per filter; one is the PartitionKey
+CONFLICT_ATTEMPTS = 30
+DEFAULT_LEASE_SECONDS = 60.0
+# Fail fast when the account cannot be reached: the Functions host retries the whole message.
+DEFAULT_CLIENT_OPTIONS: dict[str, Any] = {"retry_total": 3, "retry_backoff_max": 8}
+
+CONTENT = "content"
+ACCESS = "access"
+RUN_COUNTER = "seq"
+
+T = TypeVar("T")
+
+# Tables already made in this process, per account and prefix: opening a store per
+# Function invocation should not cost seven requests each time.
+_ENSURED: set[tuple[str, str]] = set()
+_ENSURED_LOCK = threading.Lock()
+
+
+def _reason(error: BaseException) -> str:
+    """A short, secret-free cause (an SDK message can carry the request URL and its SAS)."""
+    from azure.core.exceptions import (
+        ClientAuthenticationError,
+        HttpResponseError,
+        ServiceRequestError,
+        ServiceResponseError,
+    )
+
+    if isinstance(error, ClientAuthenticationError):
+        return "authentication failed: check the account key or SAS"
+    if isinstance(error, HttpResponseError):
+        code = getattr(error, "error_code", None) or ""
+        status = error.status_code or "no status"
+        return f"HTTP {status} {code}".strip()
+    if isinstance(error, ServiceRequestError):
+        return "the storage account cannot be reached"
+    if isinstance(error, ServiceResponseError):
+        return "the storage account did not answer"
+    return type(error).__name__
+
+
+def _is_conflict(error: BaseException) -> bool:
+    """A lost optimistic-concurrency race (412 on If-Match, 409 on create): read and retry."""
+    status = getattr(error, "status_code", None)
+    return status in (409, 412)
+
+
+def _chunks(values: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+class AzureTableStore(Store):
+    """The whole ``Store`` contract on Azure Table Storage."""
+
+    def __init__(
+        self,
+        connection_string: str,
+        *,
+        table_prefix: str = "spcheck",
+        lease_seconds: float = DEFAULT_LEASE_SECONDS,
+        client_options: Mapping[str, Any] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if not (table_prefix.isascii() and table_prefix.isalnum() and table_prefix[:1].isalpha()):
+            raise ConfigError(
+                f"table prefix {table_prefix!r}: letters and digits only, starting with a letter"
+            )
+        if len(table_prefix) > 50:
+            raise ConfigError(f"table prefix {table_prefix!r}: at most 50 characters")
+        self._connection: StorageConnection = parse_connection(connection_string)
+        self._prefix = table_prefix
+        self._lease_seconds = lease_seconds
+        self._clock = clock
+        self._sleep = sleep
+        self._location = f"azure-table:{self._connection.shown}/{table_prefix}*"
+        try:
+            from azure.data.tables import TableServiceClient
+        except ImportError:
+            raise ConfigError(
+                "SPCHECK_STATE: Azure Table Storage needs the azure extra: "
+                "pip install 'spcheck[azure]'"
+            ) from None
+        options = {**DEFAULT_CLIENT_OPTIONS, **(client_options or {})}
+        try:
+            self._service = TableServiceClient.from_connection_string(
+                self._connection.value, **options
+            )
+        except ValueError:
+            raise ConfigError(
+                "SPCHECK_STATE: the Azure Storage connection string is not valid"
+            ) from None
+        self._tables = {
+            name: self._service.get_table_client(table_prefix + name) for name in TABLES
+        }
+        self._closed = False
+        self._ensure()
+
+    # --- plumbing ---------------------------------------------------------------------------
+
+    @property
+    def location(self) -> str:
+        return self._location
+
+    @contextmanager
+    def _guard(self, what: str) -> Iterator[None]:
+        from azure.core.exceptions import AzureError
+
+        if self._closed:
+            raise StoreError(f"state store {self._location}: used after close")
+        try:
+            yield
+        except StoreError:
+            raise
+        except AzureError as error:
+            raise StoreError(f"state store {self._location}: {what} ({_reason(error)})") from None
+
+    def _table(self, name: str) -> Any:
+        return self._tables[name]
+
+    def _ensure(self) -> None:
+        marker = (self._connection.value, self._prefix)
+        with _ENSURED_LOCK:
+            if marker in _ENSURED:
+                return
+        with self._guard("cannot create its tables"):
+            for name in TABLES:
+                self._service.create_table_if_not_exists(self._prefix + name)
+            self._check_schema()
+        with _ENSURED_LOCK:
+            _ENSURED.add(marker)
+
+    def _check_schema(self) -> None:
+        from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
+
+        meta = self._table("meta")
+        try:
+            found = meta.get_entity("schema", "version")
+        except ResourceNotFoundError:
+            # Another worker may make it at the same moment.
+            with contextlib.suppress(ResourceExistsError):
+                meta.create_entity(
+                    {"PartitionKey": "schema", "RowKey": "version", "version": SCHEMA_VERSION}
+                )
+            return
+        version = number(found.get("version")) or 0
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"state store {self._location}: refused: it was written by a newer spcheck "
+                f"(schema {version}, this build knows up to {SCHEMA_VERSION}); upgrade spcheck"
+            )
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        for table in self._tables.values():
+            table.close()
+        self._service.close()
+
+    def _query(
+        self,
+        table: str,
+        query: str,
+        parameters: Mapping[str, Any],
+        *,
+        select: list[str] | None = None,
+        top: int | None = None,
+    ) -> Iterator[Any]:
+        # The SDK substitutes @names only where they stand between spaces.
+        pages = self._table(table).query_entities(
+            query,
+            parameters=dict(parameters),
+            select=select,
+            results_per_page=min(top, 1000) if top else None,
+        )
+        return iter(pages)
+
+    def _commit(self, table: str, operations: Sequence[tuple[Any, ...]]) -> list[Any]:
+        """One entity-group transaction (same partition, at most 100 operations)."""
+        if not operations:
+            return []
+        result: list[Any] = self._table(table).submit_transaction(list(operations))
+        return result
+
+    def _retrying(self, what: str, attempt: Callable[[], T]) -> T:
+        """Run a read-modify-write until it commits without a concurrent change in between."""
+        from azure.core.exceptions import HttpResponseError
+
+        for _ in range(CONFLICT_ATTEMPTS):
+            try:
+                return attempt()
+            except HttpResponseError as error:
+                if not _is_conflict(error):
+                    raise
+            self._sleep(0.01)
+        raise StoreError(
+            f"state store {self._location}: {what}: too many concurrent writers; try again"
+        )
+
+    # --- items ------------------------------------------------------------------------------
+
+    def get_delta_link(self, drive_id: str) -> str | None:
+        from azure.core.exceptions import ResourceNotFoundError
+
+        with self._guard("read failed"):
+            try:
+                found = self._table("drives").get_entity(key(drive_id), "sync")
+            except ResourceNotFoundError:
+                return None
+        link = found.get("link")
+        return str(link) if link else None
+
+    def _lease(self, drive_id: str) -> DriveLease:
+        return DriveLease(
+            self._table("drives"),
+            drive_id,
+            lease_seconds=self._lease_seconds,
+            clock=self._clock,
+            sleep=self._sleep,
+        )
+
+    def _write_items(
+        self,
+        drive_id: str,
+        upserts: Sequence[StoredItem],
+        removals: Iterable[str],
+        *,
+        link: str | None,
+        replace_all: bool = False,
+    ) -> None:
+        """Items under the drive's lease; the link (when given) is written last."""
+        from azure.data.tables import UpdateMode
+
+        removed = list(dict.fromkeys(removals))
+        latest = {item.id: item for item in upserts}
+        # Built before the lease: a bad item is refused before anything is written.
+        operations: list[tuple[Any, ...]] = [
+            ("upsert", _item_entity(drive_id, item), {"mode": UpdateMode.REPLACE})
+            for item in latest.values()
+        ]
+        lease = self._lease(drive_id)
+        with self._guard("write failed"):
+            lease.acquire(clear_link=replace_all)
+            try:
+                existing = self._item_ids(drive_id) if (removed or replace_all) else set()
+                if replace_all:
+                    removed = sorted(existing - set(latest))
+                operations += [
+                    ("delete", {"PartitionKey": key(drive_id), "RowKey": key(item_id)})
+                    for item_id in removed
+                    if item_id in existing and item_id not in latest
+                ]
+                for batch in _chunks(operations, BATCH):
+                    lease.renew_if_due()
+                    self._commit("items", batch)
+                lease.release(link)
+            except BaseException:
+                lease.abandon()
+                raise
+
+    def _item_ids(self, drive_id: str) -> set[str]:
+        rows = self._query(
+            "items", "PartitionKey eq @pk", {"pk": key(drive_id)}, select=["item_id"]
+        )
+        return {str(row["item_id"]) for row in rows}
+
+    def set_delta_link(self, drive_id: str, link: str) -> None:
+        if not link:
+            raise ValueError("a delta link must not be empty")
+        self._write_items(drive_id, (), (), link=link)
+
+    def upsert_items(self, drive_id: str, items: Sequence[StoredItem]) -> None:
+        self._write_items(drive_id, items, (), link=None)
+
+    def remove_items(self, drive_id: str, ids: Iterable[str]) -> None:
+        self._write_items(drive_id, (), ids, link=None)
+
+    def apply_changes(
+        self,
+        drive_id: str,
+        upserts: Sequence[StoredItem],
+        removals: Iterable[str],
+        delta_link: str,
+    ) -> None:
+        if not delta_link:
+            raise ValueError("a delta link must not be empty")
+        self._write_items(drive_id, upserts, removals, link=delta_link)
+
+    def replace_all(self, drive_id: str, items: Sequence[StoredItem], delta_link: str) -> None:
+        if not delta_link:
+            raise ValueError("a delta link must not be empty")
+        self._write_items(drive_id, items, (), link=delta_link, replace_all=True)
+
+    def items(self, drive_id: str) -> list[StoredItem]:
+        with self._guard("read failed"):
+            rows = list(self._query("items", "PartitionKey eq @pk", {"pk": key(drive_id)}))
+        found = [_row_item(row) for row in rows]
+        return sorted(found, key=lambda item: (item.path.casefold(), item.id))
+
+    def item(self, drive_id: str, item_id: str) -> StoredItem | None:
+        from azure.core.exceptions import ResourceNotFoundError
+
+        with self._guard("read failed"):
+            try:
+                row = self._table("items").get_entity(key(drive_id), key(item_id))
+            except ResourceNotFoundError:
+                return None
+        return _row_item(row)
+
+    def item_by_path(self, drive_id: str, path: str) -> StoredItem | None:
+        wanted = path.strip("/").casefold()
+        with self._guard("read failed"):
+            rows = list(
+                self._query(
+                    "items",
+                    "PartitionKey eq @pk and path_key eq @path",
+                    {"pk": key(drive_id), "path": wanted},
+                )
+            )
+        found = sorted((_row_item(row) for row in rows), key=lambda item: item.id)
+        return found[0] if found else None
+
+    # --- audit log --------------------------------------------------------------------------
+
+    def _next_audit_id(self) -> int:
+        return self._increment("meta", "counter", "audit")
+
+    def _increment(self, table: str, partition: str, row: str) -> int:
+        """A counter shared by every worker: If-Match on its ETag, retried on conflict."""
+        from azure.core import MatchConditions
+        from azure.core.exceptions import ResourceNotFoundError
+        from azure.data.tables import UpdateMode
+
+        def attempt() -> int:
+            client = self._table(table)
+            try:
+                found = client.get_entity(partition, row)
+            except ResourceNotFoundError:
+                client.create_entity({"PartitionKey": partition, "RowKey": row, "value": int64(1)})
+                return 1
+            value = (number(found.get("value")) or 0) + 1
+            client.update_entity(
+                {"PartitionKey": partition, "RowKey": row, "value": int64(value)},
+                mode=UpdateMode.REPLACE,
+                etag=found.metadata["etag"],
+                match_condition=MatchConditions.IfNotModified,
+            )
+            return value
+
+        return self._retrying("a counter", attempt)
+
+    def append(self, entry: AuditEntry) -> AuditEntry:
+        aware(entry.at, "an audit entry's time")
+        result = AuditResult(entry.result)
+        with self._guard("write failed"):
+            audit_id = self._next_audit_id()
+            stored = replace(entry, id=audit_id, result=result)
+            self._table("audit").create_entity(_audit_entity(stored))
+        return stored
+
+    def entries(
+        self,
+        inspection_id: str | None = None,
+        *,
+        plan_id: str | None = None,
+        limit: int | None = None,
+    ) -> list[AuditEntry]:
+        if limit is not None and limit <= 0:
+            return []
+        clauses, parameters = [], {}
+        if inspection_id is not None:
+            clauses.append("PartitionKey eq @pk")
+            parameters["pk"] = key(inspection_id)
+        if plan_id is not None:
+            clauses.append("plan_id eq @plan")
+            parameters["plan"] = plan_id
+        with self._guard("read failed"):
+            if clauses:
+                rows = self._query("audit", " and ".join(clauses), parameters, top=limit)
+            else:
+                rows = iter(self._table("audit").list_entities())
+            found: list[AuditEntry] = []
+            for row in rows:
+                found.append(_row_audit(row))
+                # Within one inspection the RowKey order is newest first already.
+                if inspection_id is not None and limit is not None and len(found) >= limit:
+                    break
+        found.sort(key=lambda e: (e.at.astimezone(UTC), e.id or 0), reverse=True)
+        return found if limit is None else found[:limit]
+
+    # --- check history ----------------------------------------------------------------------
+
+    def record_run(self, run: CheckRun) -> None:
+        from azure.core import MatchConditions
+        from azure.core.exceptions import ResourceNotFoundError
+        from azure.data.tables import UpdateMode
+
+        aware(run.generated_at, "generated_at")
+        aware(run.as_of, "as_of")
+        partition = key(run.inspection_id)
+        index_row = "id-" + key(run.run_id)
+        client = self._table("runs")
+
+        def get(row: str) -> Any:
+            try:
+                return client.get_entity(partition, row)
+            except ResourceNotFoundError:
+                return None
+
+        def conditional(entity: dict[str, Any], found: Any) -> tuple[Any, ...]:
+            if found is None:
+                return ("create", entity)
+            return (
+                "update",
+                entity,
+                {
+                    "mode": UpdateMode.REPLACE,
+                    "etag": found.metadata["etag"],
+                    "match_condition": MatchConditions.IfNotModified,
+                },
+            )
+
+        def attempt() -> None:
+            # Counter, index and run commit together (one partition), or not at all.
+            index = get(index_row)
+            operations: list[tuple[Any, ...]] = []
+            old_row = None
+            if index is not None:
+                seq = number(index.get("seq")) or 0
+                old_row = str(index.get("time_row") or "")
+            else:
+                counter = get(RUN_COUNTER)
+                seq = (number(counter.get("value")) if counter is not None else 0) or 0
+                seq += 1
+                operations.append(
+                    conditional(
+                        {"PartitionKey": partition, "RowKey": RUN_COUNTER, "value": int64(seq)},
+                        counter,
+                    )
+                )
+            time_row = f"t-{newest_first(run.generated_at)}-{highest_first(seq)}"
+            index_entity = {
+                "PartitionKey": partition,
+                "RowKey": index_row,
+                "run_id": run.run_id,
+                "seq": int64(seq),
+                "time_row": time_row,
+            }
+            operations.append(conditional(index_entity, index))
+            operations.append(
+                ("upsert", _run_entity(partition, time_row, seq, run), {"mode": UpdateMode.REPLACE})
+            )
+            if old_row and old_row != time_row:
+                operations.append(("delete", {"PartitionKey": partition, "RowKey": old_row}))
+            self._commit("runs", operations)
+
+        with self._guard("write failed"):
+            self._retrying("recording a run", attempt)
+
+    def last_run(self, inspection_id: str) -> CheckRun | None:
+        with self._guard("read failed"):
+            rows = self._query(
+                "runs",
+                "PartitionKey eq @pk and RowKey ge @low and RowKey lt @high",
+                {"pk": key(inspection_id), "low": "t-", "high": "t."},
+                top=1,
+            )
+            first = next(rows, None)
+        return _row_run(first) if first is not None else None
+
+    def alerted_keys(self, inspection_id: str) -> set[str]:
+        with self._guard("read failed"):
+            rows = self._query(
+                "alerts",
+                "PartitionKey eq @pk and resolved_at eq @none",
+                {"pk": key(inspection_id), "none": ""},
+            )
+            return {get_text(row, "key") for row in rows}
+
+    def mark_alerted(self, inspection_id: str, keys: Iterable[str], at: datetime) -> None:
+        from azure.data.tables import UpdateMode
+
+        aware(at, "an alert's time")
+        partition = key(inspection_id)
+        operations = []
+        for finding in dict.fromkeys(keys):
+            entity = {
+                "PartitionKey": partition,
+                "RowKey": digest_key(finding),
+                "alerted_at": at.isoformat(),
+                "resolved_at": "",
+            }
+            put_text(entity, "key", finding)
+            operations.append(("upsert", entity, {"mode": UpdateMode.REPLACE}))
+        with self._guard("write failed"):
+            for batch in _chunks(operations, BATCH):
+                self._commit("alerts", batch)
+
+    def mark_resolved(self, inspection_id: str, keys: Iterable[str], at: datetime) -> None:
+        from azure.core import MatchConditions
+        from azure.core.exceptions import HttpResponseError
+        from azure.data.tables import UpdateMode
+
+        aware(at, "a resolution's time")
+        partition = key(inspection_id)
+        wanted = {digest_key(finding) for finding in keys}
+        if not wanted:
+            return
+
+        def open_alerts() -> list[Any]:
+            rows = self._query(
+                "alerts",
+                "PartitionKey eq @pk and resolved_at eq @none",
+                {"pk": partition, "none": ""},
+            )
+            return [row for row in rows if row["RowKey"] in wanted]
+
+        with self._guard("write failed"):
+            for _ in range(CONFLICT_ATTEMPTS):
+                conflicted = False
+                # Resolve only what is still open, If-Match its ETag: an alert raised again
+                # meanwhile is re-read on the next pass instead of being overwritten blind.
+                operations = [
+                    (
+                        "update",
+                        {
+                            "PartitionKey": partition,
+                            "RowKey": row["RowKey"],
+                            "resolved_at": at.isoformat(),
+                        },
+                        {
+                            "mode": UpdateMode.MERGE,
+                            "etag": row.metadata["etag"],
+                            "match_condition": MatchConditions.IfNotModified,
+                        },
+                    )
+                    for row in open_alerts()
+                ]
+                for batch in _chunks(operations, BATCH):
+                    try:
+                        self._commit("alerts", batch)
+                    except HttpResponseError as error:
+                        if not _is_conflict(error):
+                            raise
+                        conflicted = True
+                if not conflicted:
+                    return
+                self._sleep(0.01)
+            raise StoreError(
+                f"state store {self._location}: resolving alerts: too many concurrent writers"
+            )
+
+    # --- content cache ----------------------------------------------------------------------
+
+    def get(self, item_id: str, content_hash: str) -> str | None:
+        from azure.core.exceptions import ResourceNotFoundError
+
+        with self._guard("read failed"):
+            try:
+                row = self._table("cache").get_entity(CONTENT, key(item_id))
+            except ResourceNotFoundError:
+                return None
+        if row.get("content_hash") != content_hash:
+            return None
+        return get_text(row, "result")
+
+    def put(self, item_id: str, content_hash: str, result_json: str, scanned_at: datetime) -> None:
+        from azure.data.tables import UpdateMode
+
+        aware(scanned_at, "scanned_at")
+        entity: dict[str, Any] = {
+            "PartitionKey": CONTENT,
+            "RowKey": key(item_id),
+            "item_id": item_id,
+            "content_hash": content_hash,
+            "scanned_at": scanned_at.isoformat(),
+        }
+        table = self._table("cache")
+        with self._guard("write failed"):
+            try:
+                put_text(entity, "result", result_json)
+            except TooLarge:
+                # Not cached: the file is scanned again next time, never taken as passed.
+                log.warning("content result of an item is too large to cache; not cached")
+                table.delete_entity(CONTENT, key(item_id))
+                return
+            table.upsert_entity(entity, mode=UpdateMode.REPLACE)
+
+    # --- permissions read -------------------------------------------------------------------
+
+    def get_access(self, item_ids: Iterable[str]) -> dict[str, tuple[str, datetime]]:
+        wanted = list(dict.fromkeys(item_ids))
+        found: dict[str, tuple[str, datetime]] = {}
+        with self._guard("read failed"):
+            for chunk in _chunks(wanted, FILTER_KEYS):
+                names = {f"k{n}": key(item_id) for n, item_id in enumerate(chunk)}
+                either = " or ".join(f"RowKey eq @{name}" for name in names)
+                rows = self._query(
+                    "cache", f"PartitionKey eq @pk and ( {either} )", {"pk": ACCESS, **names}
+                )
+                for row in rows:
+                    read_at = when(row.get("read_at"))
+                    if read_at is not None:
+                        found[str(row["item_id"])] = (get_text(row, "permissions"), read_at)
+        return found
+
+    def put_access(self, entries: Mapping[str, str], read_at: datetime) -> None:
+        from azure.data.tables import UpdateMode
+
+        aware(read_at, "read_at")
+        operations = []
+        for item_id, text in entries.items():
+            entity: dict[str, Any] = {
+                "PartitionKey": ACCESS,
+                "RowKey": key(item_id),
+                "item_id": item_id,
+                "read_at": read_at.isoformat(),
+            }
+            put_text(entity, "permissions", text)
+            operations.append(("upsert", entity, {"mode": UpdateMode.REPLACE}))
+        with self._guard("write failed"):
+            for batch in _chunks(operations, BATCH):
+                self._commit("cache", batch)
+
+
+# --- entities -----------------------------------------------------------------------------------
+
+
+def _item_entity(drive_id: str, item: StoredItem) -> dict[str, Any]:
+    if not isinstance(item.first_seen, datetime):
+        raise ValueError("an item's first_seen must be a datetime")
+    entity: dict[str, Any] = {
+        "PartitionKey": key(drive_id),
+        "RowKey": key(item.id),
+        "drive_id": drive_id,
+        "item_id": item.id,
+        "name": item.name,
+        "path": item.path,
+        "path_key": item.path.casefold(),
+        "parent_id": item.parent_id,
+        "is_folder": item.is_folder,
+        "first_seen": iso(item.first_seen),
+        "size": int64(item.size),
+        "created_at": iso(item.created_at),
+        "modified_at": iso(item.modified_at),
+        "created_by": item.created_by,
+        "modified_by": item.modified_by,
+        "sha256": item.sha256,
+        "quick_xor": item.quick_xor,
+        "mime_type": item.mime_type,
+        "item_etag": item.etag,
+        "item_ctag": item.ctag,
+        "shared": item.shared,
+    }
+    # The SDK leaves None out; an absent property reads back as None.
+    return {name: value for name, value in entity.items() if value is not None}
+
+
+def _text_or_none(row: Mapping[str, Any], name: str) -> str | None:
+    value = row.get(name)
+    return None if value is None else str(value)
+
+
+def _row_item(row: Mapping[str, Any]) -> StoredItem:
+    first_seen = when(row.get("first_seen"))
+    if first_seen is None:
+        raise StoreError("state store: an item has no first_seen; the table is damaged")
+    return StoredItem(
+        id=str(row["item_id"]),
+        name=str(row["name"]),
+        path=str(row["path"]),
+        parent_id=_text_or_none(row, "parent_id"),
+        is_folder=bool(row.get("is_folder")),
+        first_seen=first_seen,
+        size=number(row.get("size")),
+        created_at=when(row.get("created_at")),
+        modified_at=when(row.get("modified_at")),
+        created_by=_text_or_none(row, "created_by"),
+        modified_by=_text_or_none(row, "modified_by"),
+        sha256=_text_or_none(row, "sha256"),
+        quick_xor=_text_or_none(row, "quick_xor"),
+        mime_type=_text_or_none(row, "mime_type"),
+        etag=_text_or_none(row, "item_etag"),
+        ctag=_text_or_none(row, "item_ctag"),
+        shared=bool(row.get("shared")),
+    )
+
+
+def _audit_entity(entry: AuditEntry) -> dict[str, Any]:
+    assert entry.id is not None
+    entity: dict[str, Any] = {
+        "PartitionKey": key(entry.inspection_id),
+        "RowKey": f"{newest_first(entry.at)}-{highest_first(entry.id)}",
+        "audit_id": int64(entry.id),
+        "plan_id": entry.plan_id,
+        "inspection_id": entry.inspection_id,
+        "step": int64(entry.step),
+        "action": entry.action,
+        "actor": entry.actor,
+        "at": entry.at.isoformat(),
+        "at_utc": entry.at.astimezone(UTC).isoformat(),
+        "result": AuditResult(entry.result).value,
+    }
+    if entry.path is not None:
+        entity["path"] = entry.path
+    if entry.email is not None:
+        entity["email"] = entry.email
+    put_text(entity, "before", entry.before)
+    put_text(entity, "after", entry.after)
+    put_text(entity, "detail", entry.detail)
+    return entity
+
+
+def _row_audit(row: Mapping[str, Any]) -> AuditEntry:
+    at = when(row.get("at"))
+    if at is None:
+        raise StoreError("state store: an audit entry has no time; the table is damaged")
+    return AuditEntry(
+        id=number(row.get("audit_id")),
+        plan_id=str(row["plan_id"]),
+        inspection_id=str(row["inspection_id"]),
+        step=number(row.get("step")) or 0,
+        action=str(row["action"]),
+        actor=str(row["actor"]),
+        at=at,
+        result=AuditResult(str(row["result"])),
+        path=_text_or_none(row, "path"),
+        email=_text_or_none(row, "email"),
+        before=get_text(row, "before", "null"),
+        after=get_text(row, "after", "null"),
+        detail=get_text(row, "detail"),
+    )
+
+
+def _run_entity(partition: str, row: str, seq: int, run: CheckRun) -> dict[str, Any]:
+    entity: dict[str, Any] = {
+        "PartitionKey": partition,
+        "RowKey": row,
+        "run_id": run.run_id,
+        "inspection_id": run.inspection_id,
+        "seq": int64(seq),
+        "as_of": run.as_of.isoformat(),
+        "generated_at": run.generated_at.isoformat(),
+        "status": RunStatus(run.status).value,
+        "counts": json.dumps(dict(run.counts), sort_keys=True),
+    }
+    put_text(entity, "finding_keys", json.dumps(sorted(run.finding_keys)))
+    return entity
+
+
+def _row_run(row: Mapping[str, Any]) -> CheckRun:
+    as_of, generated = when(row.get("as_of")), when(row.get("generated_at"))
+    if as_of is None or generated is None:
+        raise StoreError("state store: a check run has no time; the table is damaged")
+    return CheckRun(
+        run_id=str(row["run_id"]),
+        inspection_id=str(row["inspection_id"]),
+        as_of=as_of,
+        generated_at=generated,
+        status=RunStatus(str(row["status"])),
+        counts=MappingProxyType(dict(json.loads(str(row["counts"])))),
+        finding_keys=frozenset(json.loads(get_text(row, "finding_keys", "[]"))),
+    )

@@ -1,0 +1,274 @@
+"""The Function's handlers called with azure.functions objects, against Azurite and the emulator."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from azure.functions.timer import TimerRequest
+
+from spcheck.azure.active import active_period
+from spcheck.azure.handlers import REJECTED, handle_access, handle_queue, handle_timer
+from spcheck.commands.provision import run_provision, run_revoke
+from spcheck.emulator.seeds import OUTSIDER_EMAIL
+from spcheck.graph.interface import GraphError
+from spcheck.loader import find_inspection, load_inspection, load_policies
+from tests.conftest import EXAMPLES, POLICIES
+from tests.provision.conftest import FOLDERS, IAIN, IN_WINDOW, INSPECTION, MORAG, make_world
+
+from .functions_world import FunctionsWorld, http_request, queue_message
+
+SSO = "sandy.testperson@careinspectorate.example"
+
+
+@pytest.fixture
+def fw(tmp_path: Path, azurite: str, table_prefix: str) -> FunctionsWorld:
+    world = make_world(tmp_path)
+    # A finished inspection (2025) and a definition that does not load, beside the two examples.
+    old = (EXAMPLES / f"{INSPECTION}.yaml").read_text()
+    old = old.replace(INSPECTION, "oldtown-2025").replace("2026-09-07", "2025-01-06")
+    old = old.replace("paused_weeks: [2026-10-12]", "paused_weeks: []")
+    old = old.replace("sample: oldtown-2025.sample.csv", "")
+    (world.inspections / "oldtown-2025.yaml").write_text(old)
+    (world.inspections / "broken-2026.yaml").write_text("id: broken-2026\nunknown_key: 1\n")
+    return FunctionsWorld(world, azurite, table_prefix, now=IN_WINDOW)
+
+
+def period(inspection_id: str, weeks_after: int = 4) -> tuple[datetime, datetime]:
+    policies = load_policies(POLICIES)
+    loaded = load_inspection(find_inspection(EXAMPLES, inspection_id), policies)
+    found = active_period(loaded, weeks_after)
+    return found.starts, found.ends
+
+
+# --- timer ------------------------------------------------------------------------------------
+
+
+def test_the_timer_enqueues_exactly_the_active_inspections(fw: FunctionsWorld) -> None:
+    outcome = handle_timer(TimerRequest(past_due=True), fw.runtime())
+    assert outcome.enqueued == (INSPECTION,)
+    assert set(outcome.inactive) == {"kinloch-2026", "oldtown-2025"}
+    assert [Path(p).name for p in outcome.invalid] == ["broken-2026.yaml"]
+    queued = fw.queued()
+    assert [m["inspection"] for m in queued] == [INSPECTION]
+    assert set(queued[0]) == {"id", "body", "inspection", "enqueued_at"}
+
+
+def test_the_active_period_runs_from_notification_to_four_weeks_after_access(
+    fw: FunctionsWorld,
+) -> None:
+    starts, ends = period(INSPECTION)
+    kinloch_starts, _ = period("kinloch-2026")
+    assert starts.weekday() == 0
+    assert (starts.hour, starts.minute) == (0, 0)
+    moments: dict[str, tuple[datetime, tuple[str, ...]]] = {
+        "before notification": (starts - timedelta(minutes=1), ()),
+        "notification Monday": (starts, (INSPECTION,)),
+        "both running": (kinloch_starts + timedelta(days=1), (INSPECTION, "kinloch-2026")),
+        "last minute": (ends - timedelta(minutes=1), ("kinloch-2026", INSPECTION)),
+        "after": (ends + timedelta(minutes=1), ("kinloch-2026",)),
+    }
+    for label, (moment, expected) in moments.items():
+        fw.now = moment
+        outcome = handle_timer(None, fw.runtime())
+        assert sorted(outcome.enqueued) == sorted(expected), label
+        assert sorted(m["inspection"] for m in fw.queued()) == sorted(expected), label
+
+
+# --- queue ------------------------------------------------------------------------------------
+
+
+def test_a_queued_inspection_is_checked_and_its_report_written_to_blobs(
+    fw: FunctionsWorld,
+) -> None:
+    world = fw.world
+    assert world.run(run_provision, INSPECTION, apply=True)[0] == 0
+    world.state.upload(
+        world.drive_id,
+        f"Inspections/{INSPECTION}/{FOLDERS[2]}",
+        "ZZ-0001.txt",
+        b"Case file ZZ-0001: not in the sample.\n",
+        user=MORAG,
+        at=IN_WINDOW - timedelta(hours=1),
+    )
+    handle_timer(None, fw.runtime())
+    [message] = fw.queued()
+    outcome = handle_queue(queue_message(message["body"], message_id=message["id"]), fw.runtime())
+    assert outcome.rejected is None
+    assert outcome.inspection == INSPECTION
+    assert outcome.status == "error"
+    stamp = IN_WINDOW.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    names = set(fw.blob_names())
+    assert names == set(outcome.blobs)
+    for suffix in ("html", "json", "md"):
+        assert f"reports/{INSPECTION}/latest.{suffix}" in names
+    assert {n for n in names if stamp in n} == {
+        f"reports/{INSPECTION}/{stamp}.{suffix}" for suffix in ("html", "json", "md")
+    }
+    text, content_type = fw.blob(f"reports/{INSPECTION}/latest.json")
+    assert content_type.startswith("application/json")
+    report = json.loads(text)
+    assert report["schema"] == "spcheck.report/v1"
+    [inspection] = report["inspections"]
+    assert inspection["id"] == INSPECTION
+    assert "records.unexpected" in {f["rule"] for f in inspection["findings"]}
+    html, html_type = fw.blob(f"reports/{INSPECTION}/latest.html")
+    assert html_type.startswith("text/html")
+    assert INSPECTION in html
+    with fw.store() as store:
+        last = store.last_run(INSPECTION)
+        assert last is not None
+        assert last.status.value == "error"
+        assert any(key.startswith("records.unexpected|") for key in last.finding_keys)
+        assert store.get_delta_link(world.drive_id) is not None
+
+
+@pytest.mark.parametrize(
+    ("body", "recorded_as"),
+    [
+        ('{"inspection": "nowhere-2026"}', "nowhere-2026"),
+        ("not json at all", "(unknown)"),
+        ('{"inspection": "glenmorven-2026", "as_of": "yesterday"}', INSPECTION),
+        ('{"inspection": "broken-2026"}', "broken-2026"),
+        ('{"inspection": "../../etc/passwd"}', "(unknown)"),
+    ],
+)
+def test_a_message_no_retry_can_fix_is_recorded_and_not_retried(
+    fw: FunctionsWorld, body: str, recorded_as: str
+) -> None:
+    def no_graph(_settings: object) -> object:
+        raise AssertionError("a rejected message must not reach Graph")
+
+    outcome = handle_queue(
+        queue_message(body, dequeue_count=2, message_id="msg-7"),
+        fw.runtime(gateway_factory=no_graph),
+    )  # returns normally: the host deletes the message instead of retrying it
+    assert outcome.rejected
+    assert fw.blob_names() == []
+    with fw.store() as store:
+        [entry] = store.entries(recorded_as)
+    assert entry.action == REJECTED
+    assert entry.result.value == "skipped"
+    assert entry.plan_id == "queue-msg-7"
+    assert "not retried" in entry.detail
+    assert "delivery 2" in entry.detail
+
+
+def test_a_graph_outage_raises_so_the_host_retries_and_then_poisons(fw: FunctionsWorld) -> None:
+    fw.world.faults = "503:1.0"
+    with pytest.raises(GraphError):
+        handle_queue(queue_message('{"inspection": "glenmorven-2026"}'), fw.runtime())
+    assert fw.blob_names() == []
+    with fw.store() as store:
+        assert store.entries() == []
+        assert store.last_run(INSPECTION) is None
+
+
+# --- HTTP -------------------------------------------------------------------------------------
+
+
+def respond(fw: FunctionsWorld, body: object, **headers: str) -> tuple[int, dict[str, object]]:
+    text = body if isinstance(body, str) else json.dumps(body)
+    response = handle_access(http_request(text, headers), fw.runtime())
+    assert response.mimetype == "application/json"
+    return response.status_code, json.loads(response.get_body())
+
+
+def test_an_outside_domain_grant_is_refused_with_400_and_changes_nothing(
+    fw: FunctionsWorld,
+) -> None:
+    world = fw.world
+    world.run(run_provision, INSPECTION, apply=True)
+    grants_before = world.direct_grants()
+    with fw.store() as store:
+        audit_before = store.entries()
+    status, body = respond(
+        fw, {"inspection": INSPECTION, "action": "grant", "emails": [OUTSIDER_EMAIL], "apply": True}
+    )
+    assert status == 400
+    error = body["error"]
+    assert isinstance(error, dict)
+    assert error["code"] == "refused"
+    assert "outside the inspection's allowed domains" in error["message"]
+    assert OUTSIDER_EMAIL not in json.dumps(body)
+    assert world.direct_grants() == grants_before
+    with fw.store() as store:
+        assert store.entries() == audit_before
+    assert fw.blob_names() == []
+
+
+def grant(**changes: object) -> dict[str, object]:
+    return {"inspection": INSPECTION, "action": "grant", "emails": [MORAG], **changes}
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ("{not json", 400, "bad_request"),
+        ('["a list"]', 400, "bad_request"),
+        (grant(sudo=True), 400, "bad_request"),
+        (grant(action="delete"), 400, "bad_request"),
+        (grant(emails=["not-an-address"]), 400, "bad_request"),
+        (grant(emails=[]), 400, "bad_request"),
+        (grant(role="owner"), 400, "bad_request"),
+        (grant(apply="yes"), 400, "bad_request"),
+        (grant(action="revoke", role="read"), 400, "bad_request"),
+        (grant(inspection="nowhere-2026"), 404, "not_found"),
+        (grant(inspection="broken-2026"), 500, "configuration"),
+        (grant(emails=[SSO]), 400, "refused"),
+    ],
+)
+def test_bad_requests_get_a_json_error(
+    fw: FunctionsWorld, body: object, status: int, code: str
+) -> None:
+    got_status, got = respond(fw, body)
+    assert (got_status, got["error"]["code"]) == (status, code)  # type: ignore[index]
+    assert got["error"]["message"]  # type: ignore[index]
+    assert fw.world.direct_grants() == set()
+
+
+def test_a_plan_then_an_applied_grant_audited_with_the_requester(fw: FunctionsWorld) -> None:
+    world = fw.world
+    world.run(run_provision, INSPECTION, apply=True)
+    world.run(run_revoke, INSPECTION, [IAIN], apply=True)
+    request = {"inspection": INSPECTION, "action": "grant", "emails": [IAIN.upper()]}
+    status, body = respond(fw, request)
+    assert status == 200
+    plan = body["plan"]
+    assert isinstance(plan, dict)
+    assert plan["schema"] == "spcheck.plan/v1"
+    assert [s["action"] for s in plan["steps"]] == ["grant", "grant"]
+    assert plan["applied"] is None
+    assert "audit" not in body
+    assert not any(g.email == IAIN for g in world.direct_grants())
+
+    status, body = respond(
+        fw,
+        {**request, "apply": True},
+        **{"x-ms-client-principal-name": SSO, "x-ms-client-principal-id": "0000-1111"},
+    )
+    assert status == 200
+    applied = body["plan"]["applied"]  # type: ignore[index]
+    assert applied["verified"] is True
+    assert {g.folder for g in world.direct_grants() if g.email == IAIN} == set(FOLDERS[2:4])
+    audit = body["audit"]
+    assert isinstance(audit, list)
+    assert [e["action"] for e in audit] == ["grant", "grant"]
+    assert all("requested over HTTP by sa" in e["detail"] for e in audit)
+    assert all("principal 0000-1111" in e["detail"] for e in audit)
+    text = json.dumps(body)
+    assert IAIN not in text
+    assert SSO not in text
+    with fw.store() as store:
+        stored = store.entries(INSPECTION)
+    assert [e.action for e in stored[:2]] == ["grant", "grant"]
+    assert stored[0].email == IAIN
+    export, media = fw.blob(f"audit/{INSPECTION}.jsonl")
+    assert body["audit_export"] == f"audit/{INSPECTION}.jsonl"
+    assert media.startswith("application/x-ndjson")
+    lines = [json.loads(line) for line in export.splitlines()]
+    assert len(lines) == len(stored)
+    assert all(line["schema"] == "spcheck.audit/v1" for line in lines)
+    assert IAIN not in export
