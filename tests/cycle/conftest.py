@@ -28,6 +28,7 @@ from spcheck.service import CycleOptions, CycleOutcome, run_cycle
 from spcheck.settings import Settings
 from spcheck.store.sqlite import SqliteStore
 from tests.conftest import EXAMPLES, POLICIES
+from tests.provision.conftest import FakeClock
 
 LONDON = ZoneInfo("Europe/London")
 BASE = "http://127.0.0.1/v1.0"
@@ -41,20 +42,6 @@ WEEK_2 = datetime(2026, 9, 22, 10, 0, tzinfo=LONDON)
 
 def local(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=LONDON)
-
-
-class FakeClock:
-    """Monotonic time that moves only when the gateway sleeps (retry waits, budget pauses)."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.now += seconds
-        await asyncio.sleep(0)
 
 
 @dataclass

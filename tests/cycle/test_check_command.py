@@ -109,3 +109,30 @@ def test_as_of_dates(text: str, expected: str) -> None:
 def test_a_bad_as_of_is_one_line() -> None:
     with pytest.raises(InputError, match=r"--as-of: '24/10/2026' is not a date"):
         parse_as_of("24/10/2026")
+
+
+def test_watch_once_prints_one_line_and_exits_with_the_cycle_code(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from spcheck.commands.check import run_watch
+
+    upload_records(world, ["GM-0001"], "records", local("2026-09-28T09:00"))
+    code = run_watch(
+        interval=1800,
+        once=True,
+        out=None,
+        gateway_options=options(world),
+        settings=world.settings(),
+    )
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert code == 1  # the unexpected record is an error
+    assert len(lines) == 1
+    assert "1 inspection(s):" in lines[0]
+    assert "new alert(s)" in lines[0]
+
+
+def test_watch_refuses_a_busy_interval(world: World) -> None:
+    from spcheck.commands.check import run_watch
+
+    with pytest.raises(InputError, match="--interval"):
+        run_watch(interval=1, once=False, out=None, settings=world.settings())

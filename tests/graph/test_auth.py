@@ -186,3 +186,18 @@ def test_importing_the_graph_package_loads_no_sdk() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_building_a_gateway_quiets_httpx_url_logging() -> None:
+    import logging
+
+    from spcheck.graph.client import build_gateway
+    from tests.graph.conftest import emulator_settings
+
+    import asyncio
+
+    logging.getLogger("httpx").setLevel(logging.INFO)
+    gateway = build_gateway(emulator_settings())
+    asyncio.run(gateway.aclose())
+    # httpx would log full URLs (delta tokens, mailbox addresses) at INFO.
+    assert logging.getLogger("httpx").getEffectiveLevel() >= logging.WARNING

@@ -9,6 +9,7 @@ inside functions so that ``spcheck --help`` and ``spcheck scan`` never load them
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -121,6 +122,10 @@ def build_gateway(
     """The gateway for ``settings``. ``transport`` is the seam for tests and the emulator."""
     from spcheck.graph.gateway import GraphGateway
 
+    # httpx logs every URL at INFO: delta tokens and mailbox addresses must not reach a
+    # log (an Azure Functions host records INFO). spcheck logs its own masked lines.
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     auth = build_auth(settings, environ=environ, chain=credentials)
     sdk, http = build_sdk(settings, auth.provider, transport)
     return GraphGateway(
