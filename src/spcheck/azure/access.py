@@ -35,8 +35,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from spcheck.azure.interface import BadRequest, OutputUnavailable, ReportSink
-from spcheck.commands.provision import ROLES, GatewayFactory, actor_for
-from spcheck.commands.provision import parse_emails
+from spcheck.commands.provision import ROLES, GatewayFactory, actor_for, parse_emails
 from spcheck.domain.inspection import INSPECTION_ID
 from spcheck.errors import InputError, PolicyRefusal, ServiceUnavailable, SpcheckError
 from spcheck.loader import definition_files, find_inspection, load_inspection, load_policies
