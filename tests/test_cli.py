@@ -108,3 +108,22 @@ def test_packaged_policy_used_when_none_configured(
     env = {"SPCHECK_INSPECTIONS": example_env["SPCHECK_INSPECTIONS"]}
     result = run_cli("timeline", "glenmorven-2026", "--format", "json", env=env)
     assert result.exit_code == 0, result.stderr
+
+
+def test_scan_does_not_import_graph_or_azure(tmp_path: object) -> None:
+    from pathlib import Path
+
+    note = Path(str(tmp_path)) / "note.txt"
+    note.write_text("Plan agreed at the review; next review in six weeks.\n")
+    code = (
+        "import sys\n"
+        f"sys.argv = ['spcheck', 'scan', {str(note)!r}, '--format', 'json']\n"
+        "from spcheck.cli import main\n"
+        "try:\n    main()\nexcept SystemExit as done:\n    print('EXIT', done.code)\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('msgraph', 'msgraph_core', 'azure', 'kiota_abstractions'))\n"
+        "print('HEAVY=' + ','.join(heavy))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "EXIT 0" in done.stdout, done.stdout + done.stderr
+    assert "HEAVY=\n" in done.stdout, done.stdout
