@@ -189,12 +189,11 @@ def test_importing_the_graph_package_loads_no_sdk() -> None:
 
 
 def test_building_a_gateway_quiets_httpx_url_logging() -> None:
+    import asyncio
     import logging
 
     from spcheck.graph.client import build_gateway
     from tests.graph.conftest import emulator_settings
-
-    import asyncio
 
     logging.getLogger("httpx").setLevel(logging.INFO)
     gateway = build_gateway(emulator_settings())
