@@ -5,14 +5,20 @@ Plain Python on digit strings: these run once per candidate on the hot path.
 
 from __future__ import annotations
 
+from operator import mul
+
 _DAYS_IN_MONTH = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+# Every real DDMM, 29 February included (its year is checked apart).
+_DAY_MONTHS = frozenset(
+    f"{day:02d}{month:02d}" for month in range(1, 13) for day in range(1, _DAYS_IN_MONTH[month] + 1)
+)
 
 
 def mod11_check_digit(digits: str, weights: tuple[int, ...]) -> int | None:
     """11 - (weighted sum mod 11), 11 meaning 0; ``None`` when the result is 10 (never valid)."""
-    total = 0
-    for digit, weight in zip(digits, weights, strict=True):
-        total += (ord(digit) - 48) * weight
+    if len(digits) != len(weights):
+        raise ValueError("one weight per digit")
+    total: int = sum(map(mul, map(ord, digits), weights)) - 48 * sum(weights)
     check = 11 - total % 11
     if check == 11:
         return 0
@@ -23,13 +29,23 @@ def mod11_check_digit(digits: str, weights: tuple[int, ...]) -> int | None:
 
 _TEN_DIGIT_WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
 _SCN_WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)
+# The check digit as a character for each remainder of the weighted sum: 11 - remainder,
+# 11 meaning 0, and 10 never valid ("" equals no character).
+_CHECK = ("0", "", "9", "8", "7", "6", "5", "4", "3", "2", "1")
+
+
+def _check_digit_holds(number: str, weights: tuple[int, ...]) -> bool:
+    """True when the last digit of ``number`` (ASCII digits, one more than ``weights``) is the
+    mod-11 check digit of the others: one expression, as it runs once per candidate."""
+    total = sum(map(mul, map(ord, number), weights)) - 48 * sum(weights)
+    return _CHECK[total % 11] == number[-1]
 
 
 def mod11_valid(number: str) -> bool:
     """The CHI and NHS number check: weights 10..2 on the first nine digits, check digit tenth."""
     if len(number) != 10 or not number.isascii() or not number.isdigit():
         return False
-    return mod11_check_digit(number[:9], _TEN_DIGIT_WEIGHTS) == ord(number[9]) - 48
+    return _check_digit_holds(number, _TEN_DIGIT_WEIGHTS)
 
 
 def ddmmyy_valid(digits: str) -> bool:
@@ -40,19 +56,20 @@ def ddmmyy_valid(digits: str) -> bool:
     """
     if len(digits) < 6 or not digits[:6].isascii() or not digits[:6].isdigit():
         return False
-    day = int(digits[0:2])
-    month = int(digits[2:4])
-    year = int(digits[4:6])
-    if not 1 <= month <= 12 or day < 1:
+    day_month = digits[:4]
+    if day_month not in _DAY_MONTHS:
         return False
-    if month == 2 and day == 29:
-        return year % 4 == 0
-    return day <= _DAYS_IN_MONTH[month]
+    return day_month != "2902" or int(digits[4:6]) % 4 == 0
 
 
 def chi_valid(number: str) -> bool:
     """A CHI number: ten digits, a real DDMMYY date of birth and a valid mod-11 check digit."""
-    return len(number) == 10 and ddmmyy_valid(number) and mod11_valid(number)
+    if len(number) != 10 or not number.isascii() or not number.isdigit():
+        return False
+    day_month = number[:4]
+    if day_month not in _DAY_MONTHS or (day_month == "2902" and int(number[4:6]) % 4 != 0):
+        return False
+    return _check_digit_holds(number, _TEN_DIGIT_WEIGHTS)
 
 
 def nhs_valid(number: str) -> bool:
@@ -67,4 +84,4 @@ def scn_valid(number: str) -> bool:
     """A Scottish Candidate Number: weights 3,2,7,6,5,4,3,2 on eight digits, check digit ninth."""
     if len(number) != 9 or not number.isascii() or not number.isdigit():
         return False
-    return mod11_check_digit(number[:8], _SCN_WEIGHTS) == ord(number[8]) - 48
+    return _check_digit_holds(number, _SCN_WEIGHTS)

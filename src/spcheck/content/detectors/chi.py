@@ -14,25 +14,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from spcheck.content.detectors.batch import SegmentBatch
 from spcheck.content.detectors.checksums import chi_valid
-from spcheck.content.detectors.context import cue_near, label_before
-from spcheck.content.detectors.cues import CHI_CUE, NINE_DIGITS, NOT_A_PERSON_LABEL, SIX_DIGITS
-from spcheck.content.detectors.interface import Detection, Detector, SegmentContext, TextSegment
+from spcheck.content.detectors.context import cue_near, header_has_cue, label_before
+from spcheck.content.detectors.cues import CHI_CUE, NOT_A_PERSON_LABEL, NUMBERS, SIX_DIGITS
+from spcheck.content.detectors.interface import Detection, Detector
 from spcheck.domain.findings import mask
 
-# Never part of a longer digit run or a decimal; the spaced forms not part of a longer
-# spaced run either ("123 456 789 0123" is not a CHI).
-# The look-behinds sit after the first digit so the pattern starts with a character class
-# (the engine then skips to the next digit instead of trying every position).
-_TEN = re.compile(
-    r"[0-9](?<![0-9][0-9])(?<![0-9][.,][0-9])"
-    r"(?:"
-    r"(?P<plain>[0-9]{9})"
-    r"|(?<![0-9][ -][0-9])(?P<dated>[0-9]{5}[ -][0-9]{4})(?![ -][0-9])"
-    r"|(?<![0-9][ -][0-9])(?P<spaced>[0-9]{2}([ -])[0-9]{3}\4[0-9]{4})(?![ -][0-9])"
-    r")"
-    r"(?![0-9])(?![.,][0-9])"
-)
 _NUMERIC_CELL = re.compile(r"\s*([0-9]{9})(?:\.0*)?\s*")
 
 
@@ -40,36 +28,41 @@ class ChiDetector(Detector):
     kind = "chi"
     trigger = SIX_DIGITS
 
-    def detect(self, segment: TextSegment, context: SegmentContext) -> Iterator[Detection]:
-        text = segment.text
-        for match in _TEN.finditer(text):
-            raw = match.group()
-            digits = raw.replace(" ", "").replace("-", "")
-            if not chi_valid(digits):
+    def scan(self, batch: SegmentBatch) -> Iterator[tuple[int, Detection]]:
+        kind, segments = self.kind, batch.segments
+        # A numeric cell's nine digits are read as the whole cell, never as a run in text.
+        cells: set[int] = set()
+        for index in batch.numeric_cells():
+            segment = segments[index]
+            cell = _NUMERIC_CELL.fullmatch(segment.text)
+            if cell is None:
                 continue
-            start, end = match.span()
-            if cue_near(CHI_CUE, text, start, end, context):
-                confidence = 0.97
-            elif label_before(NOT_A_PERSON_LABEL, text, start):
-                confidence = 0.40
-            else:
-                confidence = 0.70 if match.group("spaced") else 0.75
-            yield Detection(self.kind, segment.location, mask(digits), confidence, start, end)
-
-        cell = _NUMERIC_CELL.fullmatch(text) if segment.numeric_cell else None
-        if cell is not None:
+            cells.add(index)
             padded = "0" + cell.group(1)
             if chi_valid(padded):
-                cued = bool(context.header) and CHI_CUE.search(context.header) is not None
+                cued = header_has_cue(CHI_CUE, batch.header(index))
                 start, end = cell.span(1)
                 confidence = 0.90 if cued else 0.60
-                yield Detection(self.kind, segment.location, mask(padded), confidence, start, end)
-            return
+                yield index, Detection(kind, segment.location, mask(padded), confidence, start, end)
 
-        for match in NINE_DIGITS.finditer(text):
-            padded = "0" + match.group()
-            if not chi_valid(padded):
-                continue
+        text = batch.text
+        for match in batch.sketch_matches(NUMBERS):
             start, end = match.span()
-            confidence = 0.85 if cue_near(CHI_CUE, text, start, end, context) else 0.30
-            yield Detection(self.kind, segment.location, mask(padded), confidence, start, end)
+            if match.start("nine") >= 0:
+                index = batch.locate(start)
+                digits = "0" + text[start:end]
+                if index in cells or not chi_valid(digits):
+                    continue
+                confidence = 0.85 if cue_near(CHI_CUE, batch, index, start, end) else 0.30
+            else:
+                digits = text[start:end].replace(" ", "").replace("-", "")
+                if not chi_valid(digits):
+                    continue
+                index = batch.locate(start)
+                if cue_near(CHI_CUE, batch, index, start, end):
+                    confidence = 0.97
+                elif label_before(NOT_A_PERSON_LABEL, batch, index, start):
+                    confidence = 0.40
+                else:
+                    confidence = 0.70 if match.start("spaced") >= 0 else 0.75
+            yield index, batch.detection(kind, index, mask(digits), confidence, start, end)

@@ -1,10 +1,11 @@
-"""Cue words near a candidate: the window around it in the segment, and the segment's context."""
+"""Cue words near a candidate: the window around it in its segment, and the segment's context."""
 
 from __future__ import annotations
 
 import re
 
-from spcheck.content.detectors.interface import SegmentContext
+from spcheck.content.detectors.batch import SegmentBatch
+from spcheck.content.detectors.cues import gate_of, has_cue
 
 # How much of the previous segment's end may hold a cue for this one.
 PREVIOUS_TAIL = 32
@@ -14,35 +15,62 @@ _TRAILING = re.compile(r"(?:\s*(?:number|num|no|ref|reference|id|identifier))?[\
 
 def cue_near(
     cue: re.Pattern[str],
-    text: str,
+    batch: SegmentBatch,
+    index: int,
     start: int,
     end: int,
-    context: SegmentContext,
     *,
     before: int = 48,
     after: int = 24,
 ) -> bool:
-    """True when ``cue`` occurs within the window around ``text[start:end]`` or in the context.
+    """True when ``cue`` occurs within the window around ``batch.text[start:end]`` or in the
+    context of segment ``index``, which holds that span.
 
-    ``search`` with bounds (not a slice) keeps word boundaries true to the whole text. Of
+    ``search`` with bounds (not a slice) keeps word boundaries true to the segment. Of
     the previous segment only a cue at its very end counts: a label cell ("CHI number"),
     a line ending "NHS no.:"; a cue earlier in a line names that line's own number.
     """
-    if cue.search(text, max(0, start - before), min(len(text), end + after)) is not None:
+    low = max(batch.starts[index], start - before)
+    high = min(batch.ends[index], end + after)
+    if has_cue(cue, batch.text, low, high):
         return True
-    if context.previous and ends_with_cue(cue, context.previous):
+    previous = batch.previous(index)
+    if previous and ends_with_cue(cue, previous):
         return True
-    return bool(context.header) and cue.search(context.header) is not None
+    return header_has_cue(cue, batch.header(index))
+
+
+def header_has_cue(cue: re.Pattern[str], header: str) -> bool:
+    """True when a column header holds ``cue`` (cached: every cell below asks)."""
+    if not header:
+        return False
+    # Keyed by the cue's id: a compiled pattern's hash hashes its whole program.
+    key = (id(cue), header)
+    found = _HEADER_CUES.get(key)
+    if found is None:
+        if len(_HEADER_CUES) >= _HEADER_CACHE:
+            _HEADER_CUES.clear()
+        found = _HEADER_CUES[key] = has_cue(cue, header)
+    return found
+
+
+_HEADER_CUES: dict[tuple[int, str], bool] = {}
+_HEADER_CACHE = 4096
 
 
 def ends_with_cue(cue: re.Pattern[str], text: str) -> bool:
     """True when ``text`` ends with ``cue``, a label word at most and punctuation."""
+    tail = max(0, len(text) - PREVIOUS_TAIL)
+    if gate_of(cue).search(text, tail) is None:
+        return False
     last_end = -1
-    for match in cue.finditer(text, max(0, len(text) - PREVIOUS_TAIL)):
+    for match in cue.finditer(text, tail):
         last_end = match.end()
     return last_end >= 0 and _TRAILING.fullmatch(text, last_end) is not None
 
 
-def label_before(label: re.Pattern[str], text: str, start: int, *, width: int = 28) -> bool:
+def label_before(
+    label: re.Pattern[str], batch: SegmentBatch, index: int, start: int, *, width: int = 28
+) -> bool:
     """True when ``label`` ends in the few characters just before ``start`` (a field label)."""
-    return label.search(text, max(0, start - width), start) is not None
+    return has_cue(label, batch.text, max(batch.starts[index], start - width), start)

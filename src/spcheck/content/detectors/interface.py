@@ -11,7 +11,10 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from spcheck.content.detectors.batch import SegmentBatch
 
 KINDS: tuple[str, ...] = (
     "chi",
@@ -68,19 +71,21 @@ class DetectorError(Exception):
 
 
 class Detector(ABC):
-    """Finds one kind of identifier in a segment.
+    """Finds one kind of identifier in segments.
 
     Implementations precompile their patterns at import time and must be safe on any
     text: hostile documents reach this code. They yield every candidate with its
     confidence; the registry decides what is reported.
 
+    ``scan`` reads a whole ``SegmentBatch`` (a document's segments joined into one text) and
+    yields each candidate with the index of its segment; ``detect`` reads one segment.
     ``trigger`` is a cheap pattern that every candidate contains (a superset: a segment
-    without a trigger match cannot hold a candidate). The registry calls ``detect`` only on
-    the segments the trigger hits, plus those for which ``wants`` says the context alone
-    may make a finding (a value cell after a label cell); a detector that ``needs_digit``
-    is not even tried on a segment without one. Triggers start with a character class or
-    a literal so that the regular expression engine skips ahead instead of trying every
-    position.
+    without a trigger match cannot hold a candidate): detectors whose own patterns are slow
+    to scan search only the segments that their trigger, or a pattern on a sketch of the
+    text that hits at least those segments (sketches.py), hits. The registry batches only
+    the segments that hold a digit, an "@" or a colon, and those whose context is a field
+    label (a value cell after a label cell), so a detector that ``needs_digit`` must find
+    nothing in a segment without one.
     """
 
     kind: ClassVar[str]
@@ -88,9 +93,15 @@ class Detector(ABC):
     needs_digit: ClassVar[bool] = True
 
     @abstractmethod
+    def scan(self, batch: SegmentBatch) -> Iterator[tuple[int, Detection]]:
+        """Yield (segment index, candidate) for every candidate of this kind in ``batch``.
+
+        The candidates of one segment come in the same order whatever else is in the batch.
+        """
+
     def detect(self, segment: TextSegment, context: SegmentContext) -> Iterator[Detection]:
         """Yield every candidate of this detector's kind in ``segment``."""
+        from spcheck.content.detectors.batch import SegmentBatch  # batch imports this module
 
-    def wants(self, segment: TextSegment, context: SegmentContext) -> bool:
-        """True when ``segment`` needs ``detect`` even though the trigger did not hit it."""
-        return False
+        for _, detection in self.scan(SegmentBatch.single(segment, context)):
+            yield detection

@@ -12,10 +12,11 @@ letters or digits left once the marks are removed is not reported.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 
-from spcheck.content.detectors.interface import Detection, Detector, SegmentContext, TextSegment
+from spcheck.content.detectors.batch import SegmentBatch
+from spcheck.content.detectors.interface import Detection, Detector
 
 _PERSON = (
     r"(?:child|young\s+person|pupil|learner|mother|father|parent|carer|sibling|baby|"
@@ -59,16 +60,23 @@ _PLACEHOLDER = re.compile(r"\s*(?:\[[^\]]*\]|<[^>]*>|\{[^}]*\})\s*")
 _MAX_CELL_VALUE = 100
 _MAX_LABEL = 60
 _ALNUM = re.compile(r"[^\W_]", re.UNICODE)
+_TWO_DIGITS = re.compile(r"[0-9][^0-9]*[0-9]")
 
 
+@lru_cache(maxsize=4096)
 def is_redacted(value: str) -> bool:
-    """True when a field's value is absent, a placeholder or only redaction marks."""
+    """True when a field's value is absent, a placeholder or only redaction marks (cached:
+    the same names and marks recur down a column)."""
     if _PLACEHOLDER.fullmatch(value):
         return True
+    # No mark removes a digit: two digits are two letters or digits left over.
+    if _TWO_DIGITS.search(value) is not None:
+        return False
     remainder = _MARK_TOKEN.sub("", value)
     return len(_ALNUM.findall(remainder)) < 2
 
 
+@lru_cache(maxsize=1024)
 def _masked(label: str) -> str:
     return " ".join(label.split())[:40] + ": ****"
 
@@ -78,48 +86,83 @@ class LabelledFieldDetector(Detector):
     trigger = _COLON
     needs_digit = False
 
-    def wants(self, segment: TextSegment, context: SegmentContext) -> bool:
-        return bool(context.previous or context.header) and (
-            _label_of(context.previous) is not None or _label_of(context.header) is not None
-        )
-
-    def detect(self, segment: TextSegment, context: SegmentContext) -> Iterator[Detection]:
-        text = segment.text
-        labelled_inline = False
-        if ":" in text:
-            for match in _INLINE.finditer(text):
-                labelled_inline = True
-                raw_value = match.group("value")
-                value = raw_value.strip()
-                if not value or is_redacted(value):
+    def scan(self, batch: SegmentBatch) -> Iterator[tuple[int, Detection]]:
+        labels = batch.labels
+        if labels is None:
+            labels = {}
+            for index in range(len(batch.segments)):
+                label = label_of(batch.previous(index)) or label_of(batch.header(index))
+                if label is not None:
+                    labels[index] = label
+        colons = batch.hits(_COLON)
+        repeats = batch.repeats or _never
+        segments, kind = batch.segments, self.kind
+        for index in sorted({*colons, *labels}) if labels else colons:
+            segment = segments[index]
+            text = segment.text
+            if ":" in text:
+                fields = _inline_fields(text, index, repeats)
+                if fields is not None:
+                    for start, end, label in fields:
+                        masked = _masked(label)
+                        yield index, Detection(kind, segment.location, masked, 0.85, start, end)
                     continue
-                start = match.start("value") + len(raw_value) - len(raw_value.lstrip())
-                yield Detection(
-                    self.kind,
-                    segment.location,
-                    _masked(match.group("label")),
-                    0.85,
-                    start,
-                    start + len(value),
-                )
-        if labelled_inline:
-            return
-        label = _label_of(context.previous) or _label_of(context.header)
-        if label is None:
-            return
-        value = text.strip()
-        if not value or len(value) > _MAX_CELL_VALUE or "\n" in value or is_redacted(value):
-            return
-        if is_label(value):  # a header row: each cell is a label, none is a value
-            return
-        start = len(text) - len(text.lstrip())
-        yield Detection(
-            self.kind, segment.location, _masked(label), 0.85, start, start + len(value)
-        )
+            label = labels.get(index)
+            if label is None:
+                continue
+            span = _value_span(text, index, repeats)
+            if span is not None:
+                masked = _masked(label)
+                yield index, Detection(kind, segment.location, masked, 0.85, span[0], span[1])
+
+
+def _inline_fields(text: str, index: int, repeats: Repeats) -> list[tuple[int, int, str]] | None:
+    """(start, end, label) of the fields labelled inline in segment ``index``, ``text``, or
+    ``None`` when no line of it starts with a label. Read on the segment alone, not the
+    joined text: a label starts a line of its own. A field that would be dropped as a repeat
+    of another finding is left out before its value is examined."""
+    fields: list[tuple[int, int, str]] | None = None
+    # A label starts a line: on one line, only at the start.
+    matches = _INLINE.finditer(text) if "\n" in text else filter(None, (_INLINE.match(text),))
+    for match in matches:
+        if fields is None:
+            fields = []
+        raw_value = match.group("value")
+        value = raw_value.strip()
+        if not value:
+            continue
+        start = match.start("value") + len(raw_value) - len(raw_value.lstrip())
+        end = start + len(value)
+        if repeats(index, start, end) or is_redacted(value):
+            continue
+        fields.append((start, end, match.group("label")))
+    return fields
+
+
+def _value_span(text: str, index: int, repeats: Repeats) -> tuple[int, int] | None:
+    """Where the value of segment ``index``, ``text``, lies when its context is a label and
+    it is a value to report: short, on one line, not redacted, not another label."""
+    value = text.strip()
+    if not value or len(value) > _MAX_CELL_VALUE or "\n" in value:
+        return None
+    start = 0 if value is text else len(text) - len(text.lstrip())
+    end = start + len(value)
+    if repeats(index, start, end) or is_redacted(value):
+        return None
+    if is_label(value):  # a header row: each cell is a label, none is a value
+        return None
+    return start, end
+
+
+Repeats = Callable[[int, int, int], bool]
+
+
+def _never(_index: int, _start: int, _end: int) -> bool:
+    return False
 
 
 @lru_cache(maxsize=4096)
-def _label_of(text: str) -> str | None:
+def label_of(text: str) -> str | None:
     """The label when ``text`` is nothing but one (cached: headers repeat down a column)."""
     if not text or len(text) > _MAX_LABEL:
         return None
@@ -129,4 +172,4 @@ def _label_of(text: str) -> str | None:
 
 def is_label(text: str) -> bool:
     """True when ``text`` is nothing but a field label ("Child's name", "DOB:")."""
-    return _label_of(text) is not None
+    return label_of(text) is not None

@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from spcheck.content.detectors.batch import SegmentBatch
 from spcheck.content.detectors.checksums import scn_valid
 from spcheck.content.detectors.context import cue_near
-from spcheck.content.detectors.cues import NINE_DIGITS, SCN_CUE
-from spcheck.content.detectors.email import EMAIL
-from spcheck.content.detectors.interface import Detection, Detector, SegmentContext, TextSegment
+from spcheck.content.detectors.cues import NINE_DIGITS, NUMBERS, SCN_CUE
+from spcheck.content.detectors.email import AT, EMAIL
+from spcheck.content.detectors.interface import Detection, Detector
 from spcheck.domain.findings import mask
 
 _TRIGGER = re.compile(r"[0-9]{9}")
@@ -25,28 +26,25 @@ class ScnDetector(Detector):
     kind = "scn"
     trigger = _TRIGGER
 
-    def detect(self, segment: TextSegment, context: SegmentContext) -> Iterator[Detection]:
-        text = segment.text
+    def scan(self, batch: SegmentBatch) -> Iterator[tuple[int, Detection]]:
+        kind, text = self.kind, batch.text
         in_email: set[int] = set()
-        if "@" in text:
-            for email in EMAIL.finditer(text):
+        for index in batch.hits(AT):
+            for email in EMAIL.finditer(text, batch.starts[index], batch.ends[index]):
                 local_start, local_end = email.span("local")
                 for match in NINE_DIGITS.finditer(text, local_start, local_end):
                     if scn_valid(match.group()):
-                        in_email.add(match.start())
-                        yield Detection(
-                            self.kind,
-                            segment.location,
-                            mask(match.group()),
-                            0.90,
-                            match.start(),
-                            match.end(),
-                        )
-        for match in NINE_DIGITS.finditer(text):
-            if match.start() in in_email or not scn_valid(match.group()):
+                        start, end = match.span()
+                        in_email.add(start)
+                        masked = mask(match.group())
+                        yield index, batch.detection(kind, index, masked, 0.90, start, end)
+        for number in batch.sketch_matches(NUMBERS):
+            if number.start("nine") < 0:
                 continue
-            start, end = match.span()
-            confidence = 0.90 if cue_near(SCN_CUE, text, start, end, context) else 0.35
-            yield Detection(
-                self.kind, segment.location, mask(match.group()), confidence, start, end
-            )
+            start, end = number.span()
+            digits = text[start:end]
+            if start in in_email or not scn_valid(digits):
+                continue
+            index = batch.locate(start)
+            confidence = 0.90 if cue_near(SCN_CUE, batch, index, start, end) else 0.35
+            yield index, batch.detection(kind, index, mask(digits), confidence, start, end)
