@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -197,7 +198,7 @@ class SqliteStore(Store):
             self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms):d}")
             self._check_schema()
             if self._path != MEMORY:
-                self._conn.execute("PRAGMA journal_mode = WAL")
+                self._enable_wal(busy_timeout_ms / 1000)
             # NORMAL is durable across application crashes in WAL mode; FULL adds an fsync per
             # commit that only matters for power loss.
             self._conn.execute("PRAGMA synchronous = NORMAL")
@@ -210,6 +211,27 @@ class SqliteStore(Store):
             raise self._error("cannot be used", error) from None
 
     # --- opening ----------------------------------------------------------------------------
+
+    def _enable_wal(self, timeout_s: float) -> None:
+        """Switch the file to WAL, waiting out another process that is switching it too.
+
+        Changing the journal mode needs the file to itself, and SQLite reports
+        "database is locked" at once, without calling the busy handler, when a
+        second connection is opening the same new file; so wait here instead.
+        """
+        deadline = time.monotonic() + timeout_s
+        pause = 0.005
+        while True:
+            try:
+                mode = self._conn.execute("PRAGMA journal_mode").fetchone()[0]
+                if str(mode).lower() != "wal":
+                    self._conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() + pause > deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.2)
 
     @property
     def location(self) -> str:
