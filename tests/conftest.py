@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -10,6 +11,14 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import settings
+
+# Timings never decide a test (a loaded CI machine is slow, not wrong). CI replays a fixed
+# sequence of examples so that a run can be repeated exactly; locally each run explores anew.
+settings.register_profile("dev", deadline=None)
+settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
+settings.register_profile("thorough", deadline=None, max_examples=5_000)
+settings.load_profile(os.environ.get("SPCHECK_HYPOTHESIS", "dev"))
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICIES = ROOT / "policies"
@@ -29,8 +38,6 @@ def _clean_spcheck_env(
     monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     """No test sees the developer's SPCHECK_ variables or .env file."""
-    import os
-
     for name in list(os.environ):
         if name.startswith("SPCHECK_"):
             monkeypatch.delenv(name)
