@@ -214,9 +214,13 @@ class _Tags(HTMLParser):
         self.problems: list[str] = []
         self.text: list[str] = []
         self.sections = 0
+        self.runbooks: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.sections += tag == "section"
+        classes = (dict(attrs).get("class") or "").split()
+        self.sections += tag == "section" and "inspection" in classes
+        if tag == "details" and "runbook" in classes:
+            self.runbooks.append(dict(attrs).get("id") or "")
         if tag not in self.VOID:
             self.open.append(tag)
 
@@ -239,6 +243,8 @@ def test_the_html_report_parses(demo: DemoRun) -> None:
     assert parser.problems == []
     assert parser.open == []
     assert parser.sections == 3
+    # The runbooks its findings cite travel with the page, since it is read away from the repo.
+    assert {"runbook-content", "runbook-records", "runbook-permissions"} <= set(parser.runbooks)
     text = " ".join(parser.text)
     for inspection_id in (A, B, C):
         assert inspection_id in text

@@ -15,6 +15,7 @@ import jinja2
 
 from spcheck.report.document import by_severity, local, runbook, shown
 from spcheck.report.interface import Renderer, Report
+from spcheck.report.runbooks import embedded, page_link
 from spcheck.rules.interface import InspectionResult
 
 _LABELS = {"error": "Errors", "warning": "Warnings", "info": "Information"}
@@ -74,7 +75,7 @@ def _weeks(result: InspectionResult) -> list[dict[str, Any]]:
     return cells
 
 
-def _inspection(result: InspectionResult) -> dict[str, Any]:
+def _inspection(result: InspectionResult, linked: frozenset[str]) -> dict[str, Any]:
     r = result.records
     groups = [
         {
@@ -86,7 +87,7 @@ def _inspection(result: InspectionResult) -> dict[str, Any]:
                     "path": f.path or "",
                     "message": f.message,
                     "where": " · ".join(p for p in (f.location, f.kind, f.masked) if p),
-                    "runbook": runbook(f.rule),
+                    "runbook": _link(runbook(f.rule), linked),
                 }
                 for f in findings
             ],
@@ -140,16 +141,28 @@ def _inspection(result: InspectionResult) -> dict[str, Any]:
     }
 
 
+def _link(reference: str | None, embedded: frozenset[str]) -> str | None:
+    """The in-page section when the runbook is in the page, else the documentation path."""
+    if reference and reference.partition("#")[0] in embedded:
+        return page_link(reference)
+    return reference
+
+
 class HtmlRenderer(Renderer):
     name = "html"
     media_type = "text/html"
     suffix = ".html"
 
     def render(self, report: Report) -> str:
+        guides = embedded(
+            runbook(f.rule) for result in report.inspections for f in result.findings
+        )
+        linked = frozenset(f"runbooks/{guide.name}.md" for guide in guides)
         return _template().render(
             site=report.site,
             as_of=shown(report.as_of),
             generated_at=shown(report.generated_at),
             summary=report.summary,
-            inspections=[_inspection(i) for i in report.inspections],
+            inspections=[_inspection(i, linked) for i in report.inspections],
+            runbooks=guides,
         )
