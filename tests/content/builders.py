@@ -12,6 +12,7 @@ import struct
 import zipfile
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 # --- synthetic identifiers ------------------------------------------------------------
 
@@ -452,6 +453,41 @@ def pdf_black_boxes() -> bytes:
         c.setFillColorRGB(0, 0, 0)  # type: ignore[attr-defined]
         c.rect(95, 736, 62, 14, fill=1, stroke=0)  # type: ignore[attr-defined]
         c.rect(113, 716, 92, 14, fill=1, stroke=0)  # type: ignore[attr-defined]
+
+    return _pdf(draw)
+
+
+def pdf_white_boxes() -> bytes:
+    """Over one page: a white box over a CHI, then over a name after an q/Q that set a
+    see-through fill (restored, so the box is opaque); a see-through yellow highlight and
+    a form drawn see-through over other text, which hide nothing."""
+
+    def draw(page: object) -> None:
+        c: Any = page
+        c.drawString(72, 760, f"CHI {CHI_BOXED} attends the clinic")
+        c.drawString(72, 740, f"Mother: {NAME}")
+        c.drawString(72, 720, "Review date agreed with the family")
+        c.drawString(72, 700, "Plan shared with the school")
+        c.setFillColorRGB(1, 1, 1)
+        c.rect(95, 756, 62, 14, fill=1, stroke=0)
+        c.saveState()
+        c.setFillAlpha(0.3)
+        c.restoreState()
+        c.setFillColorRGB(1, 1, 1)
+        c.rect(113, 736, 92, 14, fill=1, stroke=0)
+        c.saveState()
+        c.setFillAlpha(0.35)
+        c.setFillColorRGB(1, 1, 0)
+        c.rect(70, 716, 180, 14, fill=1, stroke=0)
+        c.restoreState()
+        c.beginForm("veil")
+        c.setFillColorRGB(1, 1, 1)
+        c.rect(70, 696, 160, 14, fill=1, stroke=0)
+        c.endForm()
+        c.saveState()
+        c.setFillAlpha(0.3)
+        c.doForm("veil")
+        c.restoreState()
 
     return _pdf(draw)
 

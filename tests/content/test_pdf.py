@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from spcheck.content.extract import extract
 from spcheck.content.pipeline import scan_file
 from spcheck.domain.findings import mask
+from tests.content import builders
 from tests.content.builders import CHI_ANNOTATED, CHI_BOXED, CHI_EARLIER, CHI_INVISIBLE, NAME
 from tests.content.helpers import hidden_kinds, identifiers, of_rule
 
@@ -19,6 +20,16 @@ def test_black_boxes_over_live_text_are_bad_redactions(documents, strict, file_r
     bad = {f.location: f.masked for f in of_rule(scan, "content.bad_redaction")}
     assert bad == {"page 1 line 2": mask(CHI_BOXED), "page 1 line 3": mask(NAME)}
     assert identifiers(scan)[mask(CHI_BOXED)] == "page 1 line 2"
+
+
+def test_white_boxes_over_live_text_are_bad_redactions_but_highlights_are_not(strict, file_rules):
+    data = builders.pdf_white_boxes()
+    [page] = extract(data, "white.pdf").pages
+    alphas = sorted(round(f.alpha, 2) for f in page.fills)
+    assert alphas == [0.3, 0.35, 1.0, 1.0]  # q/Q restored the opacity; the form inherited it
+    scan = scan_file(data, "white.pdf", strict, file_rules)
+    bad = {f.location: f.masked for f in of_rule(scan, "content.bad_redaction")}
+    assert bad == {"page 1 line 1": mask(CHI_BOXED), "page 1 line 2": mask(NAME)}
 
 
 def test_boxes_with_the_text_removed_give_no_finding(documents, strict, file_rules):

@@ -67,9 +67,7 @@ def test_raw_html_in_a_runbook_is_text_and_links_only_lead_into_the_page() -> No
 def test_the_report_carries_each_cited_runbook_once_and_only_those() -> None:
     html = renderer("html").render(sample_report())
     page = parse(html)
-    cited = {
-        (runbook_for(f.rule) or "").partition("#")[0] for f in sample_result().findings
-    }
+    cited = {(runbook_for(f.rule) or "").partition("#")[0] for f in sample_result().findings}
     sections = [a["id"] for t, a in page.tags if t == "details"]
     assert len(sections) == len(set(sections))
     assert {f"runbook-{name}" for name in ("records", "content")} <= set(sections)

@@ -112,11 +112,18 @@ class PdfChar:
 
 @dataclass(frozen=True, slots=True)
 class PdfFill:
-    """A filled shape drawn on a page (a candidate redaction box)."""
+    """A filled shape drawn on a page (a candidate redaction box).
+
+    ``alpha`` and ``blend`` are the fill opacity (``ca``) and blend mode (``BM``) of the
+    graphics state it was painted in: a see-through highlight painted over text hides
+    nothing.
+    """
 
     box: Box
     colour: tuple[float, float, float] | None
     order: int
+    alpha: float = 1.0
+    blend: str = "Normal"
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,9 +2,12 @@
 
 PDF, after Free Law Project's x-ray (re-implemented on pdfplumber's layout, without
 PyMuPDF): a filled box over characters that can still be extracted. A character counts
-as hidden when a dark box painted after it covers most of it, or when it is painted on
-a box of its own colour. Redaction marks under a box (XXXX, ████, "[REDACTED]") are
-what a proper redaction leaves, so they are not findings.
+as hidden when an opaque box painted after it covers most of it (black, or white to
+match the page: either way the text is still there), or when it is painted on a box of
+its own colour. A see-through box (fill opacity below 0.9, or a blend mode that lets
+the text show) painted over text is a highlight, not a redaction. Redaction marks
+under a box (XXXX, ████, "[REDACTED]") are what a proper redaction leaves, so they are
+not findings.
 
 Word: text whose highlight, shading or colour makes it look redacted (recorded by the
 extractor as ``FakeRedaction``).
@@ -25,6 +28,9 @@ _COVERED_SHARE = 0.5  # of a character's box under the fill
 _MAX_PAGE_SHARE = 0.8  # a fill this large is a page background, not a box
 _SAME_COLOUR = 1.25  # WCAG contrast below which text cannot be told from its box
 _MAX_CHAR_HEIGHT = 200.0
+_OPAQUE = 0.9  # fill opacity from which text under a box cannot be read
+_COVERING_BLENDS = frozenset({"Normal", "Compatible"})
+_DARKENING_BLENDS = frozenset({"Multiply", "Darken"})  # hide text only when the box is dark
 _WORD_GAP = 1.5
 
 
@@ -37,11 +43,20 @@ def _box_fills(page: PdfPage) -> list[PdfFill]:
     ]
 
 
+def _hides_what_is_under(fill: PdfFill) -> bool:
+    assert fill.colour is not None
+    if fill.alpha < _OPAQUE:
+        return False
+    if fill.blend in _COVERING_BLENDS:
+        return True
+    return fill.blend in _DARKENING_BLENDS and colours.is_dark(fill.colour)
+
+
 def _hidden_by(char: PdfChar, fill: PdfFill) -> bool:
     if char.box.overlap(fill.box) < _COVERED_SHARE * char.box.area:
         return False
     assert fill.colour is not None
-    if fill.order > char.order and colours.is_dark(fill.colour):
+    if fill.order > char.order and _hides_what_is_under(fill):
         return True
     return char.colour is not None and colours.contrast(char.colour, fill.colour) < _SAME_COLOUR
 

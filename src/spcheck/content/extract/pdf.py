@@ -327,7 +327,7 @@ def _page_record(number: int, laid: LaidOutPage, redactions: tuple[Box, ...]) ->
         width=laid.width,
         height=laid.height,
         chars=tuple(PdfChar(c.text, c.box, c.colour, c.order, c.line) for c in laid.chars),
-        fills=tuple(PdfFill(f.box, f.colour, f.order) for f in laid.fills),
+        fills=tuple(PdfFill(f.box, f.colour, f.order, f.alpha, f.blend) for f in laid.fills),
         redact_annotations=redactions,
     )
 

@@ -1,8 +1,11 @@
 """One PDF page through pdfminer (via pdfplumber): characters with their positions,
-colours, painting order and render mode; filled shapes; lines of text.
+colours, painting order and render mode; filled shapes with their opacity; lines of text.
 
 pdfplumber's own character dicts do not carry the text render mode, so the page is
 laid out with a device that records it, the way pdfplumber records marked-content ids.
+pdfminer does not apply ``gs`` (graphics state dictionaries) at all, so the interpreter
+here reads the fill opacity and blend mode from them, keeping them through ``q``/``Q``
+and into form XObjects, and the device stamps them on each filled shape.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from typing import Any
 
 from pdfminer.layout import LTChar, LTContainer, LTCurve, LTPage
 from pdfminer.pdfinterp import PDFPageInterpreter
+from pdfminer.pdftypes import resolve1
+from pdfminer.psparser import PSLiteral, literal_name
 from pdfplumber.page import Page, PDFPageAggregatorWithMarkedContent
 
 from spcheck.content.extract import colours
@@ -26,6 +31,15 @@ _MAX_FILLS = 20_000
 
 class _ModeRecordingDevice(PDFPageAggregatorWithMarkedContent):
     _mode = 0
+    fill_alpha = 1.0
+    blend = "Normal"
+
+    def paint_path(self, gstate: Any, stroke: bool, fill: bool, evenodd: bool, path: Any) -> None:
+        before = len(self.cur_item._objs)
+        super().paint_path(gstate, stroke, fill, evenodd, path)
+        for item in self.cur_item._objs[before:]:
+            setattr(item, "spcheck_alpha", self.fill_alpha)  # noqa: B010
+            setattr(item, "spcheck_blend", self.blend)  # noqa: B010
 
     def render_string(self, textstate: Any, seq: Any, ncs: Any, graphicstate: Any) -> None:
         self._mode = textstate.render
@@ -35,6 +49,62 @@ class _ModeRecordingDevice(PDFPageAggregatorWithMarkedContent):
         advance: float = super().render_char(*args, **kwargs)
         setattr(self.cur_item._objs[-1], "spcheck_mode", self._mode)  # noqa: B010
         return advance
+
+
+def _number(value: Any, default: float) -> float:
+    value = resolve1(value)
+    return float(value) if isinstance(value, int | float) else default
+
+
+class _OpacityInterpreter(PDFPageInterpreter):
+    """pdfminer's interpreter plus the fill opacity and blend mode of ``gs``."""
+
+    _inherited: tuple[float, str] = (1.0, "Normal")
+
+    def init_state(self, ctm: Any) -> None:
+        super().init_state(ctm)
+        self._alpha, self._blend = self._inherited
+        self._sync()
+
+    def _sync(self) -> None:
+        device = self.device
+        if isinstance(device, _ModeRecordingDevice):
+            device.fill_alpha, device.blend = self._alpha, self._blend
+
+    def do_gs(self, name: Any) -> None:
+        states = resolve1((self.resources or {}).get("ExtGState"))
+        params = resolve1(states.get(literal_name(name))) if isinstance(states, dict) else None
+        if not isinstance(params, dict):
+            return
+        if "ca" in params:
+            self._alpha = min(1.0, max(0.0, _number(params["ca"], self._alpha)))
+        if "BM" in params:
+            mode = resolve1(params["BM"])
+            if isinstance(mode, list) and mode:
+                mode = resolve1(mode[0])
+            if isinstance(mode, PSLiteral):
+                self._blend = literal_name(mode)
+        self._sync()
+
+    def get_current_state(self) -> Any:
+        return (super().get_current_state(), self._alpha, self._blend)
+
+    def set_current_state(self, state: Any) -> None:
+        base, self._alpha, self._blend = state
+        super().set_current_state(base)
+        self._sync()
+
+    def dup(self) -> PDFPageInterpreter:
+        # pdfminer makes a form XObject's interpreter here; the form starts from the
+        # graphics state it is painted in.
+        child = super().dup()
+        if isinstance(child, _OpacityInterpreter):
+            child._inherited = (self._alpha, self._blend)
+        return child
+
+    def do_Do(self, xobjid_arg: Any) -> None:
+        super().do_Do(xobjid_arg)
+        self._sync()
 
 
 @dataclass(slots=True)
@@ -52,6 +122,8 @@ class RawFill:
     box: Box
     colour: colours.RGB | None
     order: int
+    alpha: float = 1.0
+    blend: str = "Normal"
 
 
 @dataclass(slots=True)
@@ -66,7 +138,7 @@ class LaidOutPage:
 
 def lay_out(page: Page) -> LaidOutPage:
     device = _ModeRecordingDevice(page.pdf.rsrcmgr, pageno=page.page_number, laparams=None)
-    PDFPageInterpreter(page.pdf.rsrcmgr, device).process_page(page.page_obj)
+    _OpacityInterpreter(page.pdf.rsrcmgr, device).process_page(page.page_obj)
     layout: LTPage = device.get_result()
     x_origin, _, _, y_top = layout.bbox
     height = layout.height
@@ -85,7 +157,10 @@ def lay_out(page: Page) -> LaidOutPage:
         elif isinstance(item, LTCurve):
             if item.fill and len(fills) < _MAX_FILLS and item.width > 0 and item.height > 0:
                 box = Box(item.x0 - x_origin, y_top - item.y1, item.x1 - x_origin, y_top - item.y0)
-                fills.append(RawFill(box, colours.from_components(item.non_stroking_color), order))
+                colour = colours.from_components(item.non_stroking_color)
+                alpha = getattr(item, "spcheck_alpha", 1.0)
+                blend = getattr(item, "spcheck_blend", "Normal")
+                fills.append(RawFill(box, colour, order, alpha, blend))
         elif isinstance(item, LTContainer):
             stack.extend(reversed(item._objs))
     lines, invisible = _lines(chars)
