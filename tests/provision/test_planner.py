@@ -13,7 +13,7 @@ import yaml
 from spcheck.loader import LoadedInspection, load_inspection, load_policies
 from spcheck.provision.actual import Access, ActualFolder, ActualState, direct_of
 from spcheck.provision.desired import desired_state
-from spcheck.provision.interface import Action, Mode, Request
+from spcheck.provision.interface import Action, Mode, Request, show_email
 from spcheck.provision.planner import make_plan
 from tests.conftest import EXAMPLES, POLICIES
 
@@ -189,27 +189,34 @@ def test_drift_is_classified_and_removed_only_when_asked(tmp_path: Path) -> None
             person("rory.outsider@outsider.example"),
             person(EWAN, "read"),
             person("sandy.testperson@careinspectorate.example", "owner"),
-            Access("g9", ("write",), "group"),
+            Access("g9", ("write",), "group", name="Partnership staff"),
         ],
     }
     actual = provisioned(desired, extra)
     plan = make_plan(desired, actual, Request(Mode.PROVISION), plan_id="p", as_of=IN_WINDOW)
     assert plan.steps == ()
-    assert sorted(d.rule for d in plan.drift) == [
-        "permission.anonymous_link",
-        "permission.external_domain",
-        "permission.not_nominated",
-        "permission.organization_link",
+    assert sorted((d.rule, d.who) for d in plan.drift) == [
+        ("permission.anonymous_link", "link"),
+        ("permission.external_domain", show_email("rory.outsider@outsider.example")),
+        ("permission.not_nominated", show_email(EWAN)),
+        ("permission.not_nominated", "group Partnership staff"),
+        ("permission.organization_link", "link"),
     ]
     removing = make_plan(
         desired, actual, Request(Mode.PROVISION, remove_drift=True), plan_id="p", as_of=IN_WINDOW
     )
     assert sorted((s.action, s.permission_ids) for s in removing.steps) == [
+        (Action.REMOVE_DRIFT, ("g9",)),
         (Action.REMOVE_DRIFT, (f"p-{EWAN}",)),
         (Action.REMOVE_DRIFT, ("p-rory.outsider@outsider.example",)),
         (Action.REMOVE_LINK, ("l1",)),
         (Action.REMOVE_LINK, ("l2",)),
     ]
+    [group_step] = [s for s in removing.steps if s.permission_ids == ("g9",)]
+    assert (group_step.who, group_step.rule) == (
+        "group Partnership staff",
+        "permission.not_nominated",
+    )
 
 
 def test_a_former_contact_granted_by_spcheck_is_revoked_not_reported_as_drift(

@@ -207,6 +207,49 @@ def test_planted_links_and_outsiders_are_drift_removed_only_with_remove_drift(
     assert plan_json(world)["drift"] == []
 
 
+def group_grants(world: World) -> list[tuple[str, str, tuple[str, ...]]]:
+    root = world.folder("")
+    return sorted(
+        (item.name, p.granted_to.display_name, p.roles)
+        for item in [root, *world.state.children(world.drive_id, root.id)]
+        for p in item.own_permissions
+        if p.granted_to is not None
+        and p.granted_to.kind == "siteGroup"
+        and not item.inherits
+        and p.granted_to.display_name == "Partnership staff"
+    )
+
+
+def test_a_group_given_access_directly_is_drift_removed_only_with_remove_drift(
+    world: World,
+) -> None:
+    plan_json(world, apply=True)
+    records = world.folder(FOLDERS[2])
+    world.state.grant_site_group(world.drive_id, records.id, "Partnership staff", "write")
+
+    plan = plan_json(world)
+    assert [(d["folder"], d["rule"], d["group"], d["email"]) for d in plan["drift"]] == [
+        (FOLDERS[2], "permission.not_nominated", "Partnership staff", None)
+    ]
+    assert plan["steps"] == []
+    plan_json(world, apply=True)
+    assert group_grants(world) == [(FOLDERS[2], "Partnership staff", ("write",))]
+
+    removing = plan_json(world, remove_drift=True)
+    assert [(s["action"], s["group"], s["rule"]) for s in removing["steps"]] == [
+        ("remove_drift", "Partnership staff", "permission.not_nominated")
+    ]
+    assert not [e for e in world.audit() if e.action == "remove_drift"]
+    plan_json(world, apply=True, remove_drift=True)
+    assert group_grants(world) == []
+    [entry] = [e for e in world.audit() if e.action == "remove_drift"]
+    assert (entry.result.value, entry.email) == ("ok", None)
+    assert json.loads(entry.before)["group"] == "Partnership staff"
+    # The contacts' own grants are untouched, and nothing is left to do.
+    assert world.direct_grants() == expected_grants()
+    assert plan_json(world)["drift"] == []
+
+
 def test_staff_access_is_neither_drift_nor_removed(world: World) -> None:
     plan_json(world, apply=True)
     staff = "sandy.testperson@careinspectorate.example"

@@ -611,6 +611,23 @@ class EmulatorState:
                 message=message,
             )
 
+    def grant_site_group(
+        self, drive_id: str, item_id: str, name: str, role: str, *, members: Iterable[str] = ()
+    ) -> Permission:
+        """Give a site group ``role`` on the item itself, as a site owner can in Manage access."""
+        with self.lock:
+            if role not in GRANT_ROLES:
+                raise InvalidRequest(f"roles must be taken from {', '.join(GRANT_ROLES)}")
+            item = self.get_item(drive_id, item_id)
+            site = self.site_for_drive(drive_id)
+            group_id = ids.group_permission_id(site.id, name)
+            permission = self._group_permission(site.id, name, role, members, self.now(), group_id)
+            self._break_inheritance(item, retain=True)
+            item.own_permissions = [p for p in item.own_permissions if p.id != permission.id]
+            item.own_permissions.append(permission)
+            self._touch(item, sharing=True)
+            return permission
+
     def share_with(
         self,
         item: DriveItem,

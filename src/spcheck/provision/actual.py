@@ -3,8 +3,9 @@
 SharePoint does not say which permissions are inherited (GRAPH.md), so a
 folder's direct permissions are those its parent does not also have
 (same id, roles, link and expiry). Inherited site access is not the plan's
-business. A folder whose permissions cannot be read stops the plan: a plan
-made without them could miss access that must be removed.
+business; a group given access directly on an inspection folder is. A folder
+whose permissions cannot be read stops the plan: a plan made without them could
+miss access that must be removed.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class Access:
     link_scope: str | None = None
     link_type: str | None = None
     expires_at: dt.datetime | None = None
+    name: str | None = None  # a group's display name
 
     @property
     def identity(self) -> tuple[object, ...]:
@@ -62,7 +64,9 @@ def access_of(permission: Permission) -> Access:
         return Access(kind="person", email=emails[0], **common)  # type: ignore[arg-type]
     who = permission.granted_to
     if who is not None and (who.group or who.site_group):
-        return Access(kind="group", **common)  # type: ignore[arg-type]
+        group = who.site_group or who.group
+        name = group.display_name if group is not None else None
+        return Access(kind="group", name=name, **common)  # type: ignore[arg-type]
     if who is not None and who.application:
         return Access(kind="application", **common)  # type: ignore[arg-type]
     return Access(kind="unknown", **common)  # type: ignore[arg-type]

@@ -46,6 +46,7 @@ def permission_record(permission: Permission) -> dict[str, Any]:
         "roles": list(access.roles),
         "kind": access.kind,
         "email": access.email,
+        "group": access.name,
         "link_scope": access.link_scope,
         "expires_at": access.expires_at.isoformat() if access.expires_at else None,
     }
@@ -233,6 +234,8 @@ class Executor:
         if step.link_scope is not None and (
             found.link is None or found.link.scope != step.link_scope
         ):
+            return AuditResult.SKIPPED, "changed since the plan; left alone", before, before
+        if step.group is not None and access_of(found).kind != "group":
             return AuditResult.SKIPPED, "changed since the plan; left alone", before, before
         removed = await self._gateway.delete_permission(self._drive, folder_id, wanted)
         if not removed:

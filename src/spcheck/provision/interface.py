@@ -73,6 +73,15 @@ class Step:
     permission_ids: tuple[str, ...] = ()
     rule: str | None = None
     link_scope: str | None = None
+    group: str | None = None  # the display name, when a group's access is removed
+
+    @property
+    def who(self) -> str:
+        if self.email:
+            return show_email(self.email)
+        if self.group is not None:
+            return f"group {self.group}"
+        return f"{self.link_scope} link" if self.link_scope else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +99,16 @@ class Drift:
     rule: str
     email: str | None = None
     link_scope: str | None = None
+    group: str | None = None  # a group's display name (a group is not a person: not masked)
+
+    @property
+    def who(self) -> str:
+        """Who holds it, as a plan shows it: a masked address, a group, or a link."""
+        if self.email:
+            return show_email(self.email)
+        if self.group is not None:
+            return f"group {self.group}"
+        return "link" if self.link_scope else "unknown"
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,10 +6,11 @@ Whose access is whose:
   roles or expiry changed, access to folders not theirs revoked;
 - a person spcheck granted before (the audit log says so) who is no longer
   nominated is a former contact: their access is revoked;
-- Care Inspectorate staff (the policy's ``staff_domains``), site groups and
-  inherited access are not the plan's business;
-- anything else - other people, refused link scopes - is drift: reported
-  with its rule id, removed only with ``--remove-drift``. ``offboard`` also
+- Care Inspectorate staff (the policy's ``staff_domains``) and inherited
+  access are not the plan's business;
+- anything else - other people, groups given access directly on an
+  inspection folder, refused link scopes - is drift: reported with its rule
+  id, removed only with ``--remove-drift``. ``offboard`` also
   revokes drift at partnership domains, since all partnership access ends.
 
 Steps run in this order: folders (outermost first), removals, role changes,
@@ -130,9 +131,22 @@ class _Builder:
         permission_ids: tuple[str, ...] = (),
         rule: str | None = None,
         link_scope: str | None = None,
+        group: str | None = None,
     ) -> None:
         self.steps.append(
-            Step(0, action, path, reason, email, role, expires_at, permission_ids, rule, link_scope)
+            Step(
+                0,
+                action,
+                path,
+                reason,
+                email,
+                role,
+                expires_at,
+                permission_ids,
+                rule,
+                link_scope,
+                group,
+            )
         )
 
     def remove(
@@ -146,6 +160,7 @@ class _Builder:
             permission_ids=(access.permission_id,),
             rule=rule,
             link_scope=access.link_scope,
+            group=(access.name or "(unnamed)") if access.kind == "group" else None,
         )
 
     def numbered(self) -> tuple[Step, ...]:
@@ -205,6 +220,8 @@ def make_plan(
                 _link(build, folder.path, access)
             elif access.kind == "person" and access.email is not None:
                 _person(build, folder.path, access, managed, held)
+            elif access.kind == "group":
+                _group(build, folder.path, access)
     _contacts(build, held)
     _mode_notes(build, held)
     return Plan(
@@ -254,6 +271,25 @@ def _link(build: _Builder, path: str, access: Access) -> None:
     )
     if request.remove_drift and request.mode in (Mode.PROVISION, Mode.OFFBOARD):
         build.remove(Action.REMOVE_LINK, path, access, why, rule)
+
+
+def _group(build: _Builder, path: str, access: Access) -> None:
+    # Who is in a group is not visible here and changes without notice, so a group's
+    # direct access is never wanted: the rules report it as permission.not_nominated.
+    rule = "permission.not_nominated"
+    why = "access goes to nominated contacts by name, never to groups"
+    build.drift.append(
+        Drift(
+            path=path,
+            permission_id=access.permission_id,
+            what=f"direct {_describe(access.roles)} access",
+            why=why,
+            rule=rule,
+            group=access.name or "(unnamed)",
+        )
+    )
+    if build.request.remove_drift and build.request.mode in (Mode.PROVISION, Mode.OFFBOARD):
+        build.remove(Action.REMOVE_DRIFT, path, access, why, rule)
 
 
 def _person(

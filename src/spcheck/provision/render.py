@@ -44,6 +44,7 @@ def step_document(plan: Plan, step: Step) -> dict[str, Any]:
         "folder": _folder(plan, step.path),
         "path": step.path,
         "email": show_email(step.email) or None,
+        "group": step.group,
         "role": step.role,
         "expires_at": _time(step.expires_at),
         "removes": [mask(pid) for pid in step.permission_ids],
@@ -69,6 +70,7 @@ def plan_document(plan: Plan, report: ApplyReport | None = None) -> dict[str, An
                 "path": d.path,
                 "what": d.what,
                 "email": show_email(d.email) or None,
+                "group": d.group,
                 "permission_id": mask(d.permission_id),
                 "rule": d.rule,
                 "why": d.why,
@@ -131,7 +133,7 @@ def render_plan(plan: Plan, report: ApplyReport | None, fmt: str, console: Conso
                 str(step.number),
                 step.action.value,
                 _folder(plan, step.path),
-                show_email(step.email) or (f"{step.link_scope} link" if step.link_scope else ""),
+                step.who,
                 _role(step),
                 step.reason,
             )
@@ -141,9 +143,7 @@ def render_plan(plan: Plan, report: ApplyReport | None, fmt: str, console: Conso
     if plan.drift:
         table = Table("folder", "access", "who", "rule", "why", title="drift (not in the policy)")
         for d in plan.drift:
-            table.add_row(
-                _folder(plan, d.path), d.what, show_email(d.email) or "link", d.rule, d.why
-            )
+            table.add_row(_folder(plan, d.path), d.what, d.who, d.rule, d.why)
         console.print(table)
         removing = [
             d for d in plan.drift if any(d.permission_id in s.permission_ids for s in plan.steps)
@@ -174,7 +174,7 @@ def _render_outcomes(plan: Plan, report: ApplyReport, console: Console) -> None:
                 str(outcome.step.number),
                 outcome.step.action.value,
                 _folder(plan, outcome.step.path),
-                show_email(outcome.step.email),
+                outcome.step.who,
                 outcome.result.value,
                 outcome.detail,
             )
