@@ -148,6 +148,21 @@ def docx_planted() -> bytes:
     )
 
 
+def with_embedding(container: bytes, objects: dict[str, bytes], folder: str = "word") -> bytes:
+    """``container`` (an Office package) with ``objects`` added under ``<folder>/embeddings/``,
+    as Word, Excel and PowerPoint store a pasted workbook, document or OLE object."""
+    return _rewrite_zip(
+        container,
+        lambda _name, content: content,
+        {f"{folder}/embeddings/{name}": data for name, data in objects.items()},
+    )
+
+
+def docx_embedding(objects: dict[str, bytes]) -> bytes:
+    """A clean training document carrying ``objects`` embedded in it."""
+    return with_embedding(docx_clean(["Training copy: see the table below."]), objects)
+
+
 def docx_fake_redaction() -> bytes:
     """A name and a CHI under black highlight; a dark table header that is meant to be read."""
     from docx import Document

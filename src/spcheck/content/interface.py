@@ -56,6 +56,7 @@ class Limits:
     max_pages: int = 2_000
     max_text_chars: int = 50_000_000
     max_revisions: int = 8  # earlier PDF revisions re-read for text they still hold
+    max_nesting: int = 2  # embedded objects opened inside embedded objects, this deep
     time_limit: float = 30.0  # seconds per file, wall clock
     memory_limit: int = 1024 * MIB  # address space of a sandbox worker
 

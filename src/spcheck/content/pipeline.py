@@ -78,7 +78,7 @@ class _Report:
         self.path = path
         self.severity = severity
         self.findings: list[Finding] = []
-        self._seen: set[tuple[str, str | None, str | None, str | None]] = set()
+        self._seen: set[tuple[str, str, str | None, str | None, str | None]] = set()
 
     def add(
         self,
@@ -102,7 +102,7 @@ class _Report:
 
     def extend(self, findings: list[Finding]) -> None:
         for finding in findings:
-            key = (finding.rule, finding.kind, finding.location, finding.masked)
+            key = (finding.rule, finding.message, finding.kind, finding.location, finding.masked)
             if key in self._seen:
                 continue
             self._seen.add(key)

@@ -203,9 +203,10 @@ def _read_cells(
 
 _DIGITS = "0123456789"
 _NO_HEADER: tuple[str, str | None] = ("", None)
-# A location names a sheet cell when it is ``sheet '<name>' <column><row>``: when some
-# digits end it and, less them, this pattern matches what is left.
-_SHEET_COLUMN = re.compile(r"sheet '(?P<sheet>.*)' (?P<column>[A-Z]{1,3})")
+# A location names a sheet cell when it is ``sheet '<name>' <column><row>``, perhaps inside
+# an embedded workbook (``<part> › sheet ...``): when some digits end it and, less them,
+# this pattern matches what is left.
+_SHEET_COLUMN = re.compile(r"(?:(?P<within>.+) › )?sheet '(?P<sheet>.*)' (?P<column>[A-Z]{1,3})")
 
 
 def _sheets(columns: list[str]) -> dict[str, str | None]:
@@ -214,7 +215,13 @@ def _sheets(columns: list[str]) -> dict[str, str | None]:
     parsed: dict[str, str | None] = {}
     for column in set(columns):
         match = _SHEET_COLUMN.fullmatch(column)
-        parsed[column] = match["sheet"] if match is not None else None
+        # Two embedded workbooks may both have a "Sheet1": the part name tells them apart.
+        if match is None:
+            parsed[column] = None
+        elif match["within"] is None:
+            parsed[column] = match["sheet"]
+        else:
+            parsed[column] = f"{match['within']}\0{match['sheet']}"
     return parsed
 
 

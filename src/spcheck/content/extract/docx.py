@@ -15,6 +15,7 @@ from xml.etree.ElementTree import Element
 
 from spcheck.content.detectors.interface import TextSegment
 from spcheck.content.extract import colours, safexml
+from spcheck.content.extract.embedded import with_embedded
 from spcheck.content.extract.marks import real_text
 from spcheck.content.extract.ooxml import MC_FALLBACK, Package, drawing_segments
 from spcheck.content.extract.wording import counted
@@ -395,8 +396,7 @@ class DocxExtractor(Extractor):
                 )
         for part in package.parts(r"word/(?:charts/chart|diagrams/data)[^/]*\.xml"):
             body_segments.extend(drawing_segments(package.zip.xml(part), part))
-        hidden.extend(package.embedded_objects())
-        return Extraction(
+        extraction = Extraction(
             type="docx",
             segments=tuple(body_segments + segments),
             visible_text="\n".join(visible),
@@ -404,3 +404,4 @@ class DocxExtractor(Extractor):
             fake_redactions=tuple(fakes),
             macros=package.has_macros(),
         )
+        return with_embedded(extraction, package, limits)

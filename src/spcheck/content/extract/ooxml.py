@@ -107,21 +107,6 @@ class Package:
             return True
         return any(_MACRO_TYPE.search(ctype) for ctype in self._types.values())
 
-    def embedded_objects(self) -> list[HiddenItem]:
-        items = []
-        for name in self.names:
-            folder = name.lower().rpartition("/")[0]
-            if folder.endswith("/embeddings") or folder.endswith("/activex"):
-                items.append(
-                    HiddenItem(
-                        "embedded_object",
-                        name,
-                        f"an embedded object ({self.zip.size(name):,} bytes) whose content "
-                        "was not checked",
-                    )
-                )
-        return items
-
     def properties(self) -> tuple[list[TextSegment], list[HiddenItem]]:
         """Document properties: all as text to scan, those naming people as hidden data."""
         segments: list[TextSegment] = []

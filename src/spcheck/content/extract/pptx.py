@@ -4,6 +4,7 @@ comments (legacy and modern), charts and SmartArt."""
 from __future__ import annotations
 
 from spcheck.content.detectors.interface import TextSegment
+from spcheck.content.extract.embedded import with_embedded
 from spcheck.content.extract.ooxml import R_ID, Package, drawing_lines, drawing_segments
 from spcheck.content.extract.wording import counted
 from spcheck.content.interface import Extraction, Extractor, HiddenItem, Limits, MalformedFile
@@ -79,10 +80,11 @@ class PptxExtractor(Extractor):
         for part in package.parts(r"ppt/(?:charts/chart|diagrams/data)[^/]*\.xml"):
             segments.extend(drawing_segments(package.zip.xml(part), part))
         properties, property_items = package.properties()
-        return Extraction(
+        extraction = Extraction(
             type="pptx",
             segments=tuple(segments + properties),
             visible_text="\n".join(visible),
-            hidden=tuple(hidden + property_items + package.embedded_objects()),
+            hidden=tuple(hidden + property_items),
             macros=package.has_macros(),
         )
+        return with_embedded(extraction, package, limits)

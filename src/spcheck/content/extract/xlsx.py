@@ -14,6 +14,7 @@ from xml.etree.ElementTree import Element
 
 from spcheck.content.detectors.interface import TextSegment
 from spcheck.content.extract import safexml
+from spcheck.content.extract.embedded import with_embedded
 from spcheck.content.extract.ooxml import Package, drawing_segments
 from spcheck.content.extract.wording import counted
 from spcheck.content.interface import Extraction, Extractor, HiddenItem, Limits, MalformedFile
@@ -381,11 +382,12 @@ class XlsxExtractor(Extractor):
         workbook = _Workbook(package)
         workbook.read()
         segments, hidden = package.properties()
-        return Extraction(
+        extraction = Extraction(
             type="xlsx",
             segments=tuple(workbook.segments + segments),
             visible_text="\n".join(workbook.visible),
-            hidden=tuple(workbook.hidden + hidden + package.embedded_objects()),
+            hidden=tuple(workbook.hidden + hidden),
             macros=package.has_macros(),
             notes=workbook.notes,
         )
+        return with_embedded(extraction, package, limits)
