@@ -702,6 +702,52 @@ def pdf_with_hidden_layer_and_attachment() -> bytes:
     return out.getvalue()
 
 
+def pdf_with_attachments(files: dict[str, bytes], annotated: dict[str, bytes]) -> bytes:
+    """A one-page PDF with ``files`` attached to the document and ``annotated`` attached
+    through FileAttachment annotations on its page."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import (
+        ArrayObject,
+        DecodedStreamObject,
+        DictionaryObject,
+        FloatObject,
+        NameObject,
+        TextStringObject,
+    )
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_with_text(["See the attachments"]))))
+    for name, data in files.items():
+        writer.add_attachment(name, data)
+    page = writer.pages[0]
+    annotations = ArrayObject()
+    for name, data in annotated.items():
+        stream = DecodedStreamObject()
+        stream.set_data(data)
+        stream[NameObject("/Type")] = NameObject("/EmbeddedFile")
+        spec = DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Filespec"),
+                NameObject("/F"): TextStringObject(name),
+                NameObject("/UF"): TextStringObject(name),
+                NameObject("/EF"): DictionaryObject({NameObject("/F"): writer._add_object(stream)}),
+            }
+        )
+        annotation = DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Annot"),
+                NameObject("/Subtype"): NameObject("/FileAttachment"),
+                NameObject("/Rect"): ArrayObject([FloatObject(v) for v in (72, 700, 90, 718)]),
+                NameObject("/FS"): writer._add_object(spec),
+            }
+        )
+        annotations.append(writer._add_object(annotation))
+    if annotations:
+        page[NameObject("/Annots")] = annotations
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def pdf_long(pages: int = 60, lines: int = 45) -> bytes:
     """Many pages of text: slow enough to overrun a tiny time limit."""
     from reportlab.lib.pagesizes import A4

@@ -64,7 +64,7 @@ def test_nesting_is_followed_only_so_deep():
     assert not any(CHI_HIDDEN_SHEET in s.text for s in deep.segments)
     [gap] = deep.gaps
     assert gap == (
-        "word/embeddings/middle.docx › word/embeddings/inner.docx › the embedded object "
+        "word/embeddings/middle.docx › word/embeddings/inner.docx › an embedded object "
         f"{PART}: inside other embedded objects, deeper than spcheck opens"
     )
 
@@ -86,3 +86,24 @@ def test_no_output_quotes_what_an_embedding_holds(strict, file_rules):
     text = repr(scan.findings)
     for value in (CHI_NUMERIC, CHI_HIDDEN_SHEET, CHI_VERY_HIDDEN):
         assert value not in text
+
+
+def test_files_attached_to_a_pdf_are_checked_without_showing_their_names(strict, file_rules):
+    data = builders.pdf_with_attachments(
+        {"Lookup for Morag.xlsx": builders.xlsx_planted(), "photo.png": b"\x89PNG\r\n\x1a\n"},
+        {"case notes.docx": builders.docx_embedding({SHEET: builders.xlsx_planted()})},
+    )
+    scan = scan_file(data, "training.pdf", strict, file_rules)
+    where = sorted(
+        f.location or ""
+        for f in of_rule(scan, "content.personal_identifier")
+        if f.masked == mask(CHI_HIDDEN_SHEET)
+    )
+    assert len(where) == 2
+    assert where[0].startswith("attached file 1 › sheet 'Lookup'")
+    assert where[1].startswith(f"page 1 annotation 1 › {PART} › sheet 'Lookup'")
+    [gap] = of_rule(scan, "check.unverifiable")
+    assert "attached file 2: a kind of file spcheck does not read" in gap.message
+    text = repr(scan.findings)
+    for name in ("Morag", "photo", "case notes"):
+        assert name not in text

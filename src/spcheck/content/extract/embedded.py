@@ -58,65 +58,76 @@ def _merge(outer: Extraction, name: str, inner: Extraction) -> Extraction:
     )
 
 
-def _open(data: bytes, name: str, limits: Limits) -> Extraction | str:
+def _open(data: bytes, file_name: str, limits: Limits) -> Extraction | str:
     """The object's extraction, or why it could not be read (never its content)."""
-    from spcheck.content.extract import extract, is_encrypted_office
+    from spcheck.content.extract import (
+        OLE_MAGIC,
+        extract,
+        is_encrypted_office,
+        type_from_name,
+    )
 
     if is_encrypted_office(data):
         return "encrypted"
-    if not data.startswith(_OPENABLE):
-        return "not a document spcheck can open (an OLE object)"
+    if not data.startswith(_OPENABLE) and type_from_name(file_name) not in ("csv", "txt"):
+        if data.startswith(OLE_MAGIC):
+            return "an OLE object, which spcheck does not open"
+        return "a kind of file spcheck does not read"
     if limits.max_nesting <= 0:
         return "inside other embedded objects, deeper than spcheck opens"
-
     inner_limits = replace(limits, max_nesting=limits.max_nesting - 1)
     try:
-        return extract(data, name, inner_limits, positions=False)
+        return extract(data, file_name, inner_limits, positions=False)
     except EncryptedFile:
         return "encrypted"
     except ExtractionError as error:
         return str(error) or type(error).__name__
 
 
+def with_object(
+    extraction: Extraction,
+    name: str,
+    data: bytes,
+    limits: Limits,
+    what: str,
+    file_name: str | None = None,
+) -> Extraction:
+    """``extraction`` with the object at ``name`` (``what`` it is) recorded, and read if it can
+    be; ``file_name``, when it differs from ``name``, only helps tell the object's type."""
+    opened = _open(data, file_name or name, limits)
+    if isinstance(opened, str):
+        item = HiddenItem(
+            "embedded_object",
+            name,
+            f"{what} ({len(data):,} bytes) whose content was not checked: {opened}",
+        )
+        return replace(
+            extraction,
+            hidden=(*extraction.hidden, item),
+            gaps=(*extraction.gaps, f"{what} {name}: {opened}"),
+        )
+    item = HiddenItem(
+        "embedded_object",
+        name,
+        f"{what}, a {opened.type} ({len(data):,} bytes), checked as part of this file",
+    )
+    merged = _merge(extraction, name, opened)
+    return replace(merged, hidden=(*merged.hidden, item))
+
 
 def with_embedded(extraction: Extraction, package: Package, limits: Limits) -> Extraction:
     """``extraction`` with the package's embedded objects recorded, and opened where possible."""
-    hidden: list[HiddenItem] = []
-    gaps: list[str] = []
+    controls: list[HiddenItem] = []
     for name in package.names:
         if _is_object(name, "/activex"):
-            hidden.append(
+            controls.append(
                 HiddenItem(
                     "embedded_object",
                     name,
                     f"an ActiveX control ({package.zip.size(name):,} bytes)",
                 )
             )
-            continue
-        if not _is_object(name, "/embeddings"):
-            continue
-        size = package.zip.size(name)
-        opened = _open(package.zip.read(name), name, limits)
-        if isinstance(opened, str):
-            hidden.append(
-                HiddenItem(
-                    "embedded_object",
-                    name,
-                    f"an embedded object ({size:,} bytes) whose content was not checked: {opened}",
-                )
-            )
-            gaps.append(f"the embedded object {name}: {opened}")
-            continue
-        hidden.append(
-            HiddenItem(
-                "embedded_object",
-                name,
-                f"an embedded {opened.type} ({size:,} bytes), checked as part of this file",
-            )
-        )
-        extraction = _merge(extraction, name, opened)
-    return replace(
-        extraction,
-        hidden=extraction.hidden + tuple(hidden),
-        gaps=extraction.gaps + tuple(gaps),
-    )
+        elif _is_object(name, "/embeddings"):
+            data = package.zip.read(name)
+            extraction = with_object(extraction, name, data, limits, "an embedded object")
+    return replace(extraction, hidden=extraction.hidden + tuple(controls))

@@ -12,12 +12,14 @@ from typing import Any
 
 import pdfplumber
 from pdfminer.pdfparser import PDFSyntaxError
+from pdfminer.pdftypes import resolve1
 from pdfminer.psparser import PSException
 from pdfplumber.utils.exceptions import PdfminerException
 from pypdf import PdfReader
 from pypdf.errors import FileNotDecryptedError, PyPdfError
 
 from spcheck.content.detectors.interface import TextSegment
+from spcheck.content.extract.embedded import with_object
 from spcheck.content.extract.pdfpage import LaidOutPage, lay_out
 from spcheck.content.extract.properties import names_someone
 from spcheck.content.extract.wording import counted
@@ -100,6 +102,8 @@ class _PdfReading:
         self.pages: list[PdfPage] = []
         self.gaps: list[str] = []
         self.chars = 0
+        # Attached files, opened once the PDF itself is read: (where, what, bytes, file name).
+        self.objects: list[tuple[str, str, bytes, str]] = []
 
     def read(self) -> Extraction:
         start = self.data.find(b"%PDF-", 0, 1024)
@@ -117,7 +121,7 @@ class _PdfReading:
         self._structure(reader)
         self._layout(encrypted, count)
         self._revisions(reader)
-        return Extraction(
+        extraction = Extraction(
             type="pdf",
             segments=tuple(self.segments),
             visible_text="\n".join(self.visible),
@@ -126,6 +130,9 @@ class _PdfReading:
             notes=self.notes,
             gaps=tuple(self.gaps),
         )
+        for where, what, data, file_name in self.objects:
+            extraction = with_object(extraction, where, data, self.limits, what, file_name)
+        return extraction
 
     # Document structure (pypdf) -------------------------------------------------------
 
@@ -165,18 +172,17 @@ class _PdfReading:
         except (*_PARSE_ERRORS, AttributeError, TypeError):
             self.gaps.append("the PDF's optional content (layers)")
         try:
-            attachments = list(reader.attachments.keys())
+            # The attachment's own name is the partnership's text: it tells the file's type
+            # but is never shown.
+            attachments = [
+                (str(name), data) for name, files in reader.attachments.items() for data in files
+            ]
         except (*_PARSE_ERRORS, AttributeError, TypeError):
             attachments = []
             self.gaps.append("the PDF's attached files")
-        for number, _attachment in enumerate(attachments, start=1):
-            self.hidden.append(
-                HiddenItem(
-                    "embedded_object",
-                    f"attached file {number}",
-                    "a file attached to the PDF, whose content was not checked",
-                )
-            )
+        for number, (file_name, data) in enumerate(attachments, start=1):
+            where = f"attached file {number}"
+            self.objects.append((where, "a file attached to the PDF", data, file_name))
 
     # Pages (pdfplumber) ---------------------------------------------------------------
 
@@ -223,6 +229,21 @@ class _PdfReading:
         if self.positions or redactions:
             self.pages.append(_page_record(number, laid, redactions))
 
+    def _attached(self, annotation: dict[str, Any], location: str) -> None:
+        what = "a file attached as an annotation"
+        try:
+            spec = resolve1(annotation.get("FS"))
+            stream = resolve1(resolve1(spec.get("EF")).get("F"))
+            data = stream.get_data()
+            file_name = _text(resolve1(spec.get("UF") or spec.get("F")))
+        except (*_PARSE_ERRORS, AttributeError, TypeError, KeyError):
+            self.hidden.append(
+                HiddenItem("embedded_object", location, f"{what}, which could not be read")
+            )
+            self.gaps.append(f"{what} at {location}")
+            return
+        self.objects.append((location, what, bytes(data), file_name))
+
     def _annotations(self, page: Any, number: int) -> tuple[Box, ...]:
         redactions: list[Box] = []
         try:
@@ -246,13 +267,7 @@ class _PdfReading:
                     Box(annotation["x0"], annotation["top"], annotation["x1"], annotation["bottom"])
                 )
             elif subtype == "FileAttachment":
-                self.hidden.append(
-                    HiddenItem(
-                        "embedded_object",
-                        location,
-                        "a file attached as an annotation, whose content was not checked",
-                    )
-                )
+                self._attached(data, location)
             if subtype not in _SILENT_ANNOTATIONS:
                 detail = f" with {len(contents)} characters of text" if contents else ""
                 author = " and its author's name" if data.get("T") else ""
