@@ -196,11 +196,11 @@ def test_drift_is_classified_and_removed_only_when_asked(tmp_path: Path) -> None
     plan = make_plan(desired, actual, Request(Mode.PROVISION), plan_id="p", as_of=IN_WINDOW)
     assert plan.steps == ()
     assert sorted((d.rule, d.who) for d in plan.drift) == [
-        ("permission.anonymous_link", "link"),
+        ("permission.anonymous_link", "anonymous link"),
         ("permission.external_domain", show_email("rory.outsider@outsider.example")),
         ("permission.not_nominated", show_email(EWAN)),
         ("permission.not_nominated", "group Partnership staff"),
-        ("permission.organization_link", "link"),
+        ("permission.organization_link", "organization link"),
     ]
     removing = make_plan(
         desired, actual, Request(Mode.PROVISION, remove_drift=True), plan_id="p", as_of=IN_WINDOW

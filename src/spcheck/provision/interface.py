@@ -27,6 +27,15 @@ def show_email(email: str | None) -> str:
     return f"{mask(local)}@{domain}" if at else mask(email)
 
 
+def holder(email: str | None, group: str | None, link_scope: str | None) -> str | None:
+    """Who holds an access, as a plan shows it: a masked address, a group, or a link."""
+    if email:
+        return show_email(email)
+    if group is not None:
+        return f"group {group}"
+    return f"{link_scope} link" if link_scope else None
+
+
 class Action(StrEnum):
     CREATE_FOLDER = "create_folder"
     GRANT = "grant"
@@ -77,11 +86,7 @@ class Step:
 
     @property
     def who(self) -> str:
-        if self.email:
-            return show_email(self.email)
-        if self.group is not None:
-            return f"group {self.group}"
-        return f"{self.link_scope} link" if self.link_scope else ""
+        return holder(self.email, self.group, self.link_scope) or ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,12 +108,7 @@ class Drift:
 
     @property
     def who(self) -> str:
-        """Who holds it, as a plan shows it: a masked address, a group, or a link."""
-        if self.email:
-            return show_email(self.email)
-        if self.group is not None:
-            return f"group {self.group}"
-        return "link" if self.link_scope else "unknown"
+        return holder(self.email, self.group, self.link_scope) or "unknown"
 
 
 @dataclass(frozen=True, slots=True)

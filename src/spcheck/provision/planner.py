@@ -160,7 +160,7 @@ class _Builder:
             permission_ids=(access.permission_id,),
             rule=rule,
             link_scope=access.link_scope,
-            group=(access.name or "(unnamed)") if access.kind == "group" else None,
+            group=_group_name(access),
         )
 
     def numbered(self) -> tuple[Step, ...]:
@@ -276,8 +276,16 @@ def _link(build: _Builder, path: str, access: Access) -> None:
 def _group(build: _Builder, path: str, access: Access) -> None:
     # Who is in a group is not visible here and changes without notice, so a group's
     # direct access is never wanted: the rules report it as permission.not_nominated.
-    rule = "permission.not_nominated"
     why = "access goes to nominated contacts by name, never to groups"
+    removable = build.request.mode in (Mode.PROVISION, Mode.OFFBOARD)
+    _drift(build, path, access, "permission.not_nominated", why, removable=removable)
+
+
+def _drift(
+    build: _Builder, path: str, access: Access, rule: str, why: str, *, removable: bool
+) -> None:
+    """Direct access to a person or group the policy does not allow: listed, and removed
+    only when ``--remove-drift`` asks and the request may remove it."""
     build.drift.append(
         Drift(
             path=path,
@@ -285,11 +293,16 @@ def _group(build: _Builder, path: str, access: Access) -> None:
             what=f"direct {_describe(access.roles)} access",
             why=why,
             rule=rule,
-            group=access.name or "(unnamed)",
+            email=access.email,
+            group=_group_name(access),
         )
     )
-    if build.request.remove_drift and build.request.mode in (Mode.PROVISION, Mode.OFFBOARD):
+    if removable and build.request.remove_drift:
         build.remove(Action.REMOVE_DRIFT, path, access, why, rule)
+
+
+def _group_name(access: Access) -> str | None:
+    return (access.name or "(unnamed)") if access.kind == "group" else None
 
 
 def _person(
@@ -342,18 +355,7 @@ def _drift_person(build: _Builder, path: str, access: Access, *, removable: bool
     else:
         rule = "permission.not_nominated"
         why = f"not a nominated contact of {desired.inspection_id}"
-    build.drift.append(
-        Drift(
-            path=path,
-            permission_id=access.permission_id,
-            what=f"direct {_describe(access.roles)} access",
-            why=why,
-            rule=rule,
-            email=email,
-        )
-    )
-    if removable and build.request.remove_drift:
-        build.remove(Action.REMOVE_DRIFT, path, access, why, rule)
+    _drift(build, path, access, rule, why, removable=removable)
 
 
 def _contacts(build: _Builder, held: dict[tuple[str, str], list[Access]]) -> None:
