@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from spcheck.domain.policy import Policy
@@ -27,6 +28,10 @@ def _check(label: str, action: Callable[[], object]) -> bool:
     return True
 
 
+def _inspection(path: Path, policies: Callable[[], dict[str, Policy]]) -> object:
+    return load_inspection(path, policies())
+
+
 def validate_paths(paths: list[Path], policies_dir: Path, inspections_dir: Path) -> int:
     """Print ``ok`` or the reason for each file; 0 when all pass, else 2 (DESIGN.md section 5)."""
     policies: dict[str, Policy] = {}
@@ -47,9 +52,9 @@ def validate_paths(paths: list[Path], policies_dir: Path, inspections_dir: Path)
     results = []
     for path in paths:
         if path.is_file() and looks_like_policy(path):
-            results.append(_check(f"policy {path}", lambda p=path: load_policy(p)))
+            results.append(_check(f"policy {path}", partial(load_policy, path)))
         else:
             results.append(
-                _check(f"inspection {path}", lambda p=path: load_inspection(p, policies_loaded()))
+                _check(f"inspection {path}", partial(_inspection, path, policies_loaded))
             )
     return 0 if all(results) else 2

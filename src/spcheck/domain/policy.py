@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Literal
@@ -284,7 +285,7 @@ class Policy(Strict):
         return next((f for f in self.folders if f.holds_records == kind), None)
 
 
-def _no_duplicates(section: str, values: list[str], field: str) -> None:
+def _no_duplicates(section: str, values: Sequence[str], field: str) -> None:
     seen: set[str] = set()
     for index, value in enumerate(values):
         if value in seen:
