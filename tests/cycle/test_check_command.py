@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from spcheck.commands.check import parse_as_of, run_check
 from spcheck.emulator.inprocess import transport
 from spcheck.errors import InputError, ServiceUnavailable
 from spcheck.graph.retry import RetryPolicy
-from tests.cycle.conftest import BASE, EILIDH, FakeClock, World, local
+from tests.cycle.conftest import BASE, EILIDH, INSPECTION, FakeClock, World, local
 from tests.cycle.test_scenarios import PIR, upload_records
 
 
@@ -136,3 +138,106 @@ def test_watch_refuses_a_busy_interval(world: World) -> None:
 
     with pytest.raises(InputError, match="--interval"):
         run_watch(interval=1, once=False, out=None, settings=world.settings())
+
+
+class Outage(httpx.AsyncBaseTransport):
+    """The emulator behind a switch: while ``down``, every connection is refused."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.down = False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.down:
+            raise httpx.ConnectError("connection refused (test outage)", request=request)
+        return await self.inner.handle_async_request(request)
+
+
+class StopWatching(Exception):
+    """Ends a watch from its sleep, as Ctrl-C would."""
+
+
+def watch_cycles(
+    world: World, between: list[Callable[[], None]], gateway_options: dict[str, Any]
+) -> None:
+    """Runs ``spcheck watch``; before each sleep's end, the next of ``between`` changes the
+    world; after the last, the watch is stopped."""
+    from spcheck.commands.check import run_watch
+
+    steps = iter(between)
+
+    async def sleep(seconds: float) -> None:
+        step = next(steps, None)
+        if step is None:
+            raise StopWatching
+        step()
+
+    with pytest.raises(StopWatching):
+        run_watch(
+            interval=1800,
+            once=False,
+            out=None,
+            gateway_options=gateway_options,
+            settings=world.settings(),
+            sleep=sleep,
+        )
+
+
+def test_watch_goes_on_after_an_outage_that_outlasts_the_retries(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gateway_options = options(world)
+    switch = Outage(gateway_options["transport"])
+    gateway_options["transport"] = switch
+
+    def go_down() -> None:
+        switch.down = True
+
+    def come_back() -> None:
+        switch.down = False
+
+    watch_cycles(world, [go_down, come_back], gateway_options)
+    captured = capsys.readouterr()
+    cycles = captured.out.strip().splitlines()
+    assert len(cycles) == 2  # before and after the outage
+    assert all("1 inspection(s):" in line for line in cycles)
+    [failed] = captured.err.strip().splitlines()
+    assert "cycle failed:" in failed
+    assert failed.endswith("next try in 1800 s")
+
+
+def test_watch_keeps_the_last_good_definitions_while_one_is_broken(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    definition = world.inspections / f"{INSPECTION}.yaml"
+    good = definition.read_text(encoding="utf-8")
+
+    def break_it() -> None:
+        definition.write_text(good.replace("partnership:", "partnershp:"), encoding="utf-8")
+
+    def mend_it() -> None:
+        definition.write_text(good, encoding="utf-8")
+
+    watch_cycles(world, [break_it, mend_it], options(world))
+    captured = capsys.readouterr()
+    assert len(captured.out.strip().splitlines()) == 3
+    assert all("1 inspection(s):" in line for line in captured.out.strip().splitlines())
+    [refused] = captured.err.strip().splitlines()
+    assert f"refused: {definition}" in refused
+    assert "partnership: required key is missing" in refused
+    assert refused.endswith("checking with the definitions last loaded")
+
+
+def test_watch_stops_when_the_definitions_are_broken_from_the_start(world: World) -> None:
+    from spcheck.commands.check import run_watch
+
+    definition = world.inspections / f"{INSPECTION}.yaml"
+    definition.write_text("id: [unclosed\n", encoding="utf-8")
+    with pytest.raises(InputError, match=str(definition)):
+        run_watch(
+            interval=1800,
+            once=False,
+            out=None,
+            gateway_options=options(world),
+            settings=world.settings(),
+        )

@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from spcheck.commands.progress import TerminalProgress
-from spcheck.errors import InputError
+from spcheck.errors import InputError, ServiceUnavailable
 from spcheck.loader import (
     LoadedInspection,
     find_inspection,
@@ -107,6 +107,11 @@ def run_check(
     return 1 if outcome.report.summary.errors else 0
 
 
+def _say(line: str) -> None:
+    stamp = dt.datetime.now(LONDON).strftime("%Y-%m-%d %H:%M")
+    print(f"{stamp} {line}", file=sys.stderr, flush=True)
+
+
 def run_watch(
     *,
     interval: float,
@@ -116,7 +121,12 @@ def run_watch(
     settings: Settings | None = None,
     sleep: Callable[[float], Any] = asyncio.sleep,
 ) -> int:
-    """Check cycles every ``interval`` seconds, one line each; --once runs a single cycle."""
+    """Check cycles every ``interval`` seconds, one line each; --once runs a single cycle.
+
+    A cycle that fails on an outage, or a definition that stops loading, is reported on
+    stderr and the watch goes on; a refused credential, a missing site or a broken
+    setting ends it (they do not mend themselves).
+    """
     from spcheck.graph.client import build_gateway
     from spcheck.report.registry import renderer
     from spcheck.service import CycleOptions, run_cycle
@@ -130,14 +140,32 @@ def run_watch(
 
     async def loop() -> int:
         code = 0
+        last_good: list[LoadedInspection] | None = None
         async with build_gateway(settings, **(gateway_options or {})) as gateway:
             with open_store(settings.state) as store:
                 while True:
                     # Definitions are re-read each cycle: an SSO may add one while it runs.
-                    loaded = load_inspections(settings, [])
-                    outcome = await run_cycle(
-                        gateway, store, loaded, settings, options=CycleOptions()
-                    )
+                    # A mistake in one must not stop the watch: it is said, and the last
+                    # definitions that loaded are checked until it is put right.
+                    try:
+                        loaded = load_inspections(settings, [])
+                        last_good = loaded
+                    except InputError as error:
+                        if once or last_good is None:
+                            raise
+                        _say(f"refused: {error}; checking with the definitions last loaded")
+                        loaded = last_good
+                    try:
+                        outcome = await run_cycle(
+                            gateway, store, loaded, settings, options=CycleOptions()
+                        )
+                    except ServiceUnavailable as error:
+                        # An outage outlasting the retries costs one cycle, not the watch.
+                        if once:
+                            raise
+                        _say(f"cycle failed: {error}; next try in {interval:g} s")
+                        await sleep(interval)
+                        continue
                     summary = outcome.report.summary
                     stamp = outcome.report.generated_at.astimezone(LONDON).strftime(
                         "%Y-%m-%d %H:%M"
