@@ -7,7 +7,9 @@
 #
 # The package is installed into .ci/.cache/azurite (ignored by git), telemetry off. Data lives
 # in a temporary directory removed on stop. Ports: AZURITE_BLOB_PORT, AZURITE_QUEUE_PORT and
-# AZURITE_TABLE_PORT (default 10000, 10001, 10002), always on 127.0.0.1.
+# AZURITE_TABLE_PORT (default 10000, 10001, 10002), always on 127.0.0.1; when a default port
+# is taken by another program (another checkout's Azurite, say), three free ports are used
+# instead and `connection` names them.
 set -euo pipefail
 
 VERSION="3.37.0"
@@ -23,6 +25,7 @@ prefix="$cache/azurite"
 pid_file="$cache/azurite.pid"
 data_file="$cache/azurite.location"
 log_file="$cache/azurite.log"
+ports_file="$cache/azurite.ports"
 entry="$prefix/node_modules/azurite/dist/src/azurite.js"
 
 # The well-known development account of every Azure Storage emulator: not a secret.
@@ -33,6 +36,22 @@ say() { echo "azurite: $*" >&2; }
 
 answers() {  # answers PORT: true when something accepts a TCP connection there
     (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null
+}
+
+free_ports() {  # three distinct ports nothing listens on now
+    python3 -c '
+import socket
+held = [socket.socket() for _ in range(3)]
+for s in held:
+    s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in held))
+'
+}
+
+load_ports() {  # the ports of the instance this script started, if it chose its own
+    if [ -f "$ports_file" ]; then
+        read -r BLOB_PORT QUEUE_PORT TABLE_PORT < "$ports_file"
+    fi
 }
 
 installed_version() {
@@ -51,8 +70,16 @@ install() {
     say "installing azurite@$VERSION into ${prefix#"$root"/}"
     rm -rf "$prefix"
     mkdir -p "$prefix"
-    npm_config_update_notifier=false npm install --no-audit --no-fund --no-save \
-        --loglevel=error --prefix "$prefix" "azurite@$VERSION" > /dev/null
+    local attempt
+    for attempt in 1 2 3; do
+        if npm_config_update_notifier=false npm install --no-audit --no-fund --no-save \
+            --loglevel=error --prefix "$prefix" "azurite@$VERSION" > /dev/null; then
+            break
+        fi
+        [ "$attempt" -lt 3 ] || { say "npm install azurite@$VERSION failed 3 times"; exit 1; }
+        say "npm install failed (attempt $attempt of 3); trying again in 5 s"
+        sleep 5
+    done
     [ -f "$entry" ] || { say "azurite@$VERSION installed without $entry"; exit 1; }
 }
 
@@ -70,10 +97,17 @@ start() {
         say "already running (pid $(running_pid))"
         return
     fi
+    rm -f "$ports_file"
     for port in "$BLOB_PORT" "$QUEUE_PORT" "$TABLE_PORT"; do
         if answers "$port"; then
-            say "port $HOST:$port is already in use by another program; set AZURITE_*_PORT"
-            exit 1
+            if [ -n "${AZURITE_BLOB_PORT:-}${AZURITE_QUEUE_PORT:-}${AZURITE_TABLE_PORT:-}" ]; then
+                say "port $HOST:$port is already in use by another program; set AZURITE_*_PORT"
+                exit 1
+            fi
+            free_ports > "$ports_file"
+            load_ports
+            say "port $HOST:$port is taken by another program; using free ports instead"
+            break
         fi
     done
     install
@@ -122,7 +156,7 @@ stop() {
         fi
         say "stopped (pid $pid)"
     fi
-    rm -f "$pid_file"
+    rm -f "$pid_file" "$ports_file"
     if [ -f "$data_file" ]; then
         local location
         location="$(cat "$data_file")"
@@ -134,6 +168,7 @@ stop() {
 }
 
 connection() {
+    load_ports
     local base="http://$HOST"
     echo "DefaultEndpointsProtocol=http;AccountName=$ACCOUNT;AccountKey=$KEY;BlobEndpoint=$base:$BLOB_PORT/$ACCOUNT;QueueEndpoint=$base:$QUEUE_PORT/$ACCOUNT;TableEndpoint=$base:$TABLE_PORT/$ACCOUNT;"
 }
