@@ -507,6 +507,32 @@ def pdf_white_boxes() -> bytes:
     return _pdf(draw)
 
 
+def pdf_concealed_text() -> bytes:
+    """Text drawn so no reader sees it: white on the page, half a point tall, off the page;
+    beside white text that is seen, on a dark banner and on a picture."""
+    from PIL import Image
+    from reportlab.lib.utils import ImageReader
+
+    def draw(page: object) -> None:
+        c: Any = page
+        c.drawString(72, 780, "Assessment and plan: training copy")
+        c.setFillColorRGB(1, 1, 1)
+        c.drawString(72, 760, f"CHI {CHI_INVISIBLE} attends the clinic")  # white on white
+        c.setFillColorRGB(0.1, 0.2, 0.4)
+        c.rect(60, 716, 300, 18, fill=1, stroke=0)
+        c.setFillColorRGB(1, 1, 1)
+        c.drawString(72, 720, "Section 2: the plan")  # white on a dark banner: seen
+        c.drawImage(ImageReader(Image.new("RGB", (8, 8), (20, 20, 20))), 60, 676, 300, 20)
+        c.drawString(72, 680, "Photograph caption")  # white on a picture: seen
+        c.setFillColorRGB(0, 0, 0)
+        c.setFont("Helvetica", 0.5)
+        c.drawString(72, 650, f"Mother: {NAME}")  # too small to read
+        c.setFont("Helvetica", 11)
+        c.drawString(-900, 620, "Address: 1 Testperson Lane")  # off the page
+
+    return _pdf(draw)
+
+
 def pdf_properly_redacted() -> bytes:
     """Boxes where the text was removed before they were drawn; white marks on them."""
 

@@ -65,6 +65,19 @@ def test_invisible_text_is_hidden_data_and_still_scanned(documents, strict, file
     assert identifiers(scan)[mask(CHI_INVISIBLE)].endswith("(invisible text)")
 
 
+def test_text_drawn_where_no_reader_sees_it_is_invisible_text(strict, file_rules):
+    data = builders.pdf_concealed_text()
+    [page] = extract(data, "concealed.pdf").pages
+    assert [(c.text, c.line) for c in page.chars][:1] == [("A", 1)]
+    scan = scan_file(data, "concealed.pdf", strict, file_rules)
+    [hidden] = [f for f in of_rule(scan, "content.hidden_data") if f.kind == "pdf_invisible_text"]
+    assert "on 3 lines (2, 5, 6)" in hidden.message
+    assert identifiers(scan)[mask(CHI_INVISIBLE)] == "page 1 line 2 (invisible text)"
+    seen = " ".join(f.message + (f.location or "") for f in scan.findings)
+    for line in ("line 3", "line 4"):  # the banner and the caption are seen
+        assert f"page 1 {line} " not in seen
+
+
 def test_a_password_protected_pdf_is_refused(documents, strict, file_rules):
     scan = scan_file(documents["password.pdf"], "password.pdf", strict, file_rules)
     assert [f.rule for f in scan.findings] == ["file.encrypted"]

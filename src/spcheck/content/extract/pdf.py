@@ -221,8 +221,9 @@ class _PdfReading:
                 HiddenItem(
                     "pdf_invisible_text",
                     f"page {number}",
-                    f"invisible text (render mode 3) on {counted(len(lines), 'line')} ({shown}): "
-                    "an OCR layer or hidden words",
+                    f"text no reader sees (invisible render mode, white on the page, too small "
+                    f"or off the page) on {counted(len(lines), 'line')} ({shown}): an OCR layer "
+                    "or hidden words",
                 )
             )
         redactions = self._annotations(page, number)

@@ -13,13 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pdfminer.layout import LTChar, LTContainer, LTCurve, LTPage
+from pdfminer.layout import LTChar, LTContainer, LTCurve, LTImage, LTPage
 from pdfminer.pdfinterp import PDFPageInterpreter
 from pdfminer.pdftypes import resolve1
 from pdfminer.psparser import PSLiteral, literal_name
 from pdfplumber.page import Page, PDFPageAggregatorWithMarkedContent
 
 from spcheck.content.extract import colours
+from spcheck.content.extract.concealed import concealed
 from spcheck.content.interface import Box
 
 # Render modes that neither fill nor stroke: 3 (invisible) and 7 (clip only).
@@ -115,6 +116,11 @@ class RawChar:
     order: int
     mode: int
     line: int = 0
+    concealed: bool = False  # drawn visibly, yet no reader sees it (white on white, tiny...)
+
+    @property
+    def invisible(self) -> bool:
+        return self.mode in INVISIBLE_MODES or self.concealed
 
 
 @dataclass(slots=True)
@@ -144,6 +150,7 @@ def lay_out(page: Page) -> LaidOutPage:
     height = layout.height
     chars: list[RawChar] = []
     fills: list[RawFill] = []
+    pictures: list[tuple[Box, int]] = []
     order = 0
     stack: list[Any] = list(reversed(layout._objs))
     while stack:
@@ -161,8 +168,14 @@ def lay_out(page: Page) -> LaidOutPage:
                 alpha = getattr(item, "spcheck_alpha", 1.0)
                 blend = getattr(item, "spcheck_blend", "Normal")
                 fills.append(RawFill(box, colour, order, alpha, blend))
+        elif isinstance(item, LTImage):
+            box = Box(item.x0 - x_origin, y_top - item.y1, item.x1 - x_origin, y_top - item.y0)
+            pictures.append((box, order))
         elif isinstance(item, LTContainer):
             stack.extend(reversed(item._objs))
+    backdrops = [(fill.box, fill.order) for fill in fills if fill.alpha >= 0.5] + pictures
+    for index in concealed(chars, backdrops, layout.width, height):
+        chars[index].concealed = True
     lines, invisible = _lines(chars)
     return LaidOutPage(layout.width, height, chars, fills, lines, invisible)
 
@@ -194,7 +207,7 @@ def _lines(chars: list[RawChar]) -> tuple[list[str], dict[int, str]]:
             ):
                 pieces.append(" ")
             pieces.append(char.text)
-            if char.mode in INVISIBLE_MODES:
+            if char.invisible:
                 hidden.append(char.text)
             previous = char
         lines.append("".join(pieces))
