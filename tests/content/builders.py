@@ -524,6 +524,14 @@ def pdf_concealed_text() -> bytes:
         c.drawString(72, 720, "Section 2: the plan")  # white on a dark banner: seen
         c.drawImage(ImageReader(Image.new("RGB", (8, 8), (20, 20, 20))), 60, 676, 300, 20)
         c.drawString(72, 680, "Photograph caption")  # white on a picture: seen
+        c.saveState()
+        path = c.beginPath()
+        path.rect(60, 696, 300, 16)
+        c.clipPath(path, stroke=0, fill=0)
+        c.linearGradient(60, 696, 360, 712, ((0.1, 0.1, 0.3), (0.2, 0.2, 0.5)))
+        c.restoreState()
+        c.setFillColorRGB(1, 1, 1)
+        c.drawString(72, 700, "Cover title")  # white on a gradient: seen
         c.setFillColorRGB(0, 0, 0)
         c.setFont("Helvetica", 0.5)
         c.drawString(72, 650, f"Mother: {NAME}")  # too small to read

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pdfminer.layout import LTChar, LTContainer, LTCurve, LTImage, LTPage
+from pdfminer.layout import LTChar, LTContainer, LTCurve, LTImage, LTPage, LTRect
 from pdfminer.pdfinterp import PDFPageInterpreter
 from pdfminer.pdftypes import resolve1
 from pdfminer.psparser import PSLiteral, literal_name
@@ -34,6 +34,15 @@ class _ModeRecordingDevice(PDFPageAggregatorWithMarkedContent):
     _mode = 0
     fill_alpha = 1.0
     blend = "Normal"
+
+    def paint_shading(self) -> None:
+        # pdfminer draws nothing for ``sh``, and the clip it fills is not tracked, so the
+        # shading stands as a box over the whole page or form: text painted on it later is
+        # on a backdrop (a gradient cover page), never white on white.
+        shading = LTRect(0, self.cur_item.bbox, fill=True)
+        setattr(shading, "spcheck_alpha", self.fill_alpha)  # noqa: B010
+        setattr(shading, "spcheck_blend", self.blend)  # noqa: B010
+        self.cur_item.add(shading)
 
     def paint_path(self, gstate: Any, stroke: bool, fill: bool, evenodd: bool, path: Any) -> None:
         before = len(self.cur_item._objs)
@@ -102,6 +111,11 @@ class _OpacityInterpreter(PDFPageInterpreter):
         if isinstance(child, _OpacityInterpreter):
             child._inherited = (self._alpha, self._blend)
         return child
+
+    def do_sh(self, name: Any) -> None:
+        device = self.device
+        if isinstance(device, _ModeRecordingDevice):
+            device.paint_shading()
 
     def do_Do(self, xobjid_arg: Any) -> None:
         super().do_Do(xobjid_arg)
