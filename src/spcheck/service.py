@@ -14,11 +14,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from spcheck.content.interface import DEFAULT_LIMITS, Limits
 from spcheck.cycle import access as access_mod
 from spcheck.cycle import content as content_mod
 from spcheck.cycle.alerts import InspectionAlert, changes, compose
 from spcheck.cycle.layout import InspectionItems, folder_key, inspection_root, select, uploads
 from spcheck.domain.findings import Severity
+from spcheck.domain.policy import Policy
 from spcheck.domain.snapshot import Access, ContentCheck, InspectionSnapshot, Unverified
 from spcheck.graph.interface import Gateway, GatewayStats, GraphError, SyncResult
 from spcheck.graph.views import Permission
@@ -54,6 +56,7 @@ class CycleOptions:
     # False skips downloading and scanning: every file is then reported as not checked
     # (check.unverifiable), never as clean. For measuring the Graph side alone.
     content: bool = True
+    limits: Limits = DEFAULT_LIMITS  # what one file's check may cost (time, memory, size)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,15 +150,19 @@ async def _check_content(
 ) -> tuple[int, int, int]:
     if not options.content:
         return 0, 0, 0
+    from spcheck.content.api import checks_fingerprint
+
+    checks = checks_fingerprint()
     pending: list[tuple[_Work, content_mod.Pending]] = []
     cached = 0
     for entry in work:
         policy = entry.loaded.policy
+        severities = _content_severities(policy)
         for path, item in entry.selected.items:
             if item.is_folder or not content_mod.wants_scan(item, policy.files):
                 continue
             rules = content_mod.rules_for(folder_key(path, policy), policy)
-            key = content_mod.cache_key(item, rules, policy.files)
+            key = content_mod.cache_key(item, rules, policy.files, severities, checks)
             stored = store.get(item.id, key) if key is not None else None
             if stored is not None:
                 entry.content[path] = content_mod.decode(path, stored)
@@ -201,7 +208,7 @@ def _scan(
     for group in by_rules.values():
         first = group[0]
         policy = first[0].loaded.policy
-        severities = {rule: policy.severity(rule) for rule in _content_rule_ids()}
+        severities = _content_severities(policy)
         done = 0
 
         def advance(count: int, _total: int) -> None:
@@ -214,13 +221,14 @@ def _scan(
             first[1].rules,
             policy.files,
             workers=options.scan_workers,
+            limits=options.limits,
             severities=severities,
             progress=advance,
         )
         for (entry, pending, _), scan in zip(group, results, strict=True):
             check = content_mod.from_scan(pending.path, scan.status, scan.findings, scan.words)
             entry.content[pending.path] = check
-            if pending.key:
+            if pending.key and not scan.interrupted:
                 store.put(pending.item.id, pending.key, content_mod.encode(check), scanned_at)
 
 
@@ -228,6 +236,10 @@ def _content_rule_ids() -> tuple[str, ...]:
     from spcheck.domain.catalogue import RULE_IDS
 
     return tuple(r for r in RULE_IDS if r.split(".")[0] in ("content", "file", "check"))
+
+
+def _content_severities(policy: Policy) -> dict[str, Severity]:
+    return {rule: policy.severity(rule) for rule in _content_rule_ids()}
 
 
 # --- permissions --------------------------------------------------------------------------------

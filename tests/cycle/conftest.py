@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from spcheck.commands.provision import run_provision
+from spcheck.content.interface import DEFAULT_LIMITS, Limits
 from spcheck.emulator.inprocess import transport
 from spcheck.emulator.seeds import ROOT_FOLDER, SITE, seed_demo
 from spcheck.emulator.state import EmulatorState
@@ -115,7 +116,14 @@ class World:
     def upload(self, folder_key: str, name: str, data: bytes, user: str, at: datetime) -> None:
         self.state.upload(self.drive_id, self.folder_path(folder_key), name, data, user=user, at=at)
 
-    def cycle(self, as_of: datetime, *, alerts: bool = False, **settings: Any) -> CycleOutcome:
+    def cycle(
+        self,
+        as_of: datetime,
+        *,
+        alerts: bool = False,
+        limits: Limits = DEFAULT_LIMITS,
+        **settings: Any,
+    ) -> CycleOutcome:
         config = self.settings().model_copy(update=settings)
 
         async def run() -> CycleOutcome:
@@ -126,7 +134,9 @@ class World:
                         store,
                         [self.loaded()],
                         config,
-                        options=CycleOptions(as_of=as_of, alerts=alerts, scan_workers=2),
+                        options=CycleOptions(
+                            as_of=as_of, alerts=alerts, scan_workers=2, limits=limits
+                        ),
                         now=lambda: as_of,
                     )
 

@@ -9,6 +9,8 @@ process.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from functools import cache
+from pathlib import Path
 
 from spcheck.content.detectors import TextSegment
 from spcheck.content.extract import extract, guess_type
@@ -22,6 +24,7 @@ from spcheck.domain.policy import ContentRules, FileRules
 
 __all__ = [
     "FileScan",
+    "checks_fingerprint",
     "extract_segments",
     "mask_identifiers",
     "scan_bytes",
@@ -101,7 +104,28 @@ def _unverifiable(
     rule = "check.unverifiable"
     severity = (severities or {}).get(rule, default_severity(rule))
     finding = Finding(rule, severity, f"the check of this file stopped: it {failure}", path=name)
-    return FileScan(name, guess_type(data, name), status_of([finding]), (finding,), None, 0)
+    return FileScan(
+        name, guess_type(data, name), status_of([finding]), (finding,), None, 0, interrupted=True
+    )
+
+
+@cache
+def checks_fingerprint() -> str:
+    """Stands for this build's content checks: a hash of their code and spcheck's version.
+
+    A stored verdict is reused only under the same fingerprint, so a build that finds
+    more (a new detector, an object it now opens) checks every file again, once.
+    """
+    import hashlib
+
+    import spcheck
+
+    package = Path(__file__).parent
+    digest = hashlib.sha256(spcheck.__version__.encode())
+    for source in sorted(package.rglob("*.py")):
+        digest.update(source.relative_to(package).as_posix().encode())
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def extract_segments(data: bytes, file_name: str) -> list[TextSegment]:

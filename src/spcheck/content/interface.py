@@ -205,3 +205,6 @@ class FileScan:
     findings: tuple[Finding, ...]
     words: int | None  # word count of the visible text when known
     text_chars: int  # characters of text extracted (for throughput figures)
+    # The check was cut short (time or memory limit, a crashed worker): the same file may
+    # well pass through on another run, so this verdict is not one to keep.
+    interrupted: bool = False

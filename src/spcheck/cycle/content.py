@@ -1,9 +1,11 @@
 """Content checks in a cycle: only new or changed files are downloaded and scanned.
 
 A result is kept in the store under the item id and a key made of the file's
-hash and the rules it was checked against, so an unchanged file is never
-downloaded twice, and a policy change (or a move to a folder with other rules)
-checks it again.
+hash, the rules and severities it was checked against and the build of the
+checks, so an unchanged file is never downloaded twice, while a policy change
+(or a move to a folder with other rules) or a new spcheck checks it again. A
+check that was cut short (a time or memory limit) is reported but not kept: the
+next cycle tries again.
 """
 
 from __future__ import annotations
@@ -41,12 +43,25 @@ def rules_for(folder_key: str | None, policy: Policy) -> ContentRules:
         return STRICT
 
 
-def cache_key(item: StoredItem, rules: ContentRules, files: FileRules) -> str | None:
-    """Hash of the content plus the rules; None when the file has no hash or tag to trust."""
+def cache_key(
+    item: StoredItem,
+    rules: ContentRules,
+    files: FileRules,
+    severities: Mapping[str, Severity],
+    checks: str,
+) -> str | None:
+    """The content's hash plus what judged it: rules, severities and the checks' build
+    (``checks``); None when the file has no hash or tag to trust."""
     version = item.sha256 or item.quick_xor or item.ctag
     if version is None:
         return None
-    fingerprint = json.dumps([rules.model_dump(), files.model_dump()], sort_keys=True)
+    judged_by = [
+        rules.model_dump(),
+        files.model_dump(),
+        {rule: severity.value for rule, severity in severities.items()},
+        checks,
+    ]
+    fingerprint = json.dumps(judged_by, sort_keys=True)
     return version + "|" + hashlib.sha256(fingerprint.encode()).hexdigest()[:16]
 
 
