@@ -289,7 +289,10 @@ def audit(
 
 @app.command()
 def scan(
-    files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="Files to check.")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(metavar="FILE...", help="Files to check; a folder means every file in it."),
+    ],
     policy_folder: Annotated[
         str | None,
         typer.Option("--policy-folder", help="Apply this folder's content rules (e.g. training)."),

@@ -11,6 +11,7 @@ import pytest
 
 from spcheck.content.cli import run_scan
 from spcheck.domain.findings import mask
+from spcheck.errors import InputError
 from tests.content import builders
 from tests.content.builders import CHI_DOC_TEST, PLANTED
 
@@ -64,14 +65,33 @@ def test_clean_files_exit_zero(folder, strict, file_rules, capsys):
 
 
 def test_a_missing_path_is_a_finding_not_a_traceback(folder, strict, file_rules, capsys):
-    paths = [folder / "no-such-file.docx", folder, folder / "near-miss.txt"]
+    paths = [folder / "no-such-file.docx", folder / "near-miss.txt"]
     code = run_scan(paths, strict, file_rules, "json", folder_key=None)
-    missing, directory, clean = json.loads(capsys.readouterr().out)["files"]
+    missing, clean = json.loads(capsys.readouterr().out)["files"]
     assert code == 1
     assert [f["rule"] for f in missing["findings"]] == ["file.unreadable"]
     assert (missing["type"], missing["status"]) == ("docx", "error")
-    assert [f["rule"] for f in directory["findings"]] == ["file.unreadable"]
     assert clean["status"] == "pass"
+
+
+def test_a_folder_means_every_file_in_it(folder, tmp_path, strict, file_rules, capsys):
+    records = tmp_path / "records"
+    (records / "GM-0001").mkdir(parents=True)
+    (records / "GM-0001" / "notes.txt").write_bytes((folder / "near-miss.txt").read_bytes())
+    (records / "boxes.pdf").write_bytes((folder / "boxes.pdf").read_bytes())
+    code = run_scan([records], strict, file_rules, "json", folder_key=None)
+    scanned = json.loads(capsys.readouterr().out)["files"]
+    assert code == 1
+    assert [(Path(f["path"]).relative_to(records).as_posix(), f["status"]) for f in scanned] == [
+        ("GM-0001/notes.txt", "pass"),
+        ("boxes.pdf", "fail"),
+    ]
+
+
+def test_an_empty_folder_is_refused(tmp_path, strict, file_rules):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputError, match="empty: a folder with no files in it"):
+        run_scan([tmp_path / "empty"], strict, file_rules, "json", folder_key=None)
 
 
 def test_the_table_shows_each_file_status_and_findings(folder, strict, file_rules, capsys):

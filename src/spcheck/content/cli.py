@@ -34,6 +34,23 @@ def _unreadable(path: Path, error: OSError) -> FileScan:
     return FileScan(str(path), type_from_name(path.name), "error", (finding,), None, 0)
 
 
+def expand(paths: list[Path]) -> list[Path]:
+    """The files to scan: each path named, and every file inside a folder named (a
+    partnership pre-checks a whole folder of records before uploading it)."""
+    from spcheck.errors import InputError
+
+    files: list[Path] = []
+    for path in paths:
+        if not path.is_dir():
+            files.append(path)  # a missing or unreadable path is reported as a finding
+            continue
+        inside = sorted(p for p in path.rglob("*") if p.is_file() and not p.is_symlink())
+        if not inside:
+            raise InputError(f"{path}: a folder with no files in it")
+        files.extend(inside)
+    return files
+
+
 def scan_paths(
     paths: list[Path], content: ContentRules, files: FileRules, *, show_progress: bool = False
 ) -> list[FileScan]:
@@ -159,6 +176,7 @@ def run_scan(
         from spcheck.errors import InputError
 
         raise InputError(f"--format must be table or json, not {fmt!r}")
+    paths = expand(paths)
     show_progress = fmt == "table" and sys.stderr.isatty() and len(paths) > 1
     scans = scan_paths(paths, content, files, show_progress=show_progress)
     if fmt == "json":
