@@ -57,6 +57,7 @@ class CycleOptions:
     # (check.unverifiable), never as clean. For measuring the Graph side alone.
     content: bool = True
     limits: Limits = DEFAULT_LIMITS  # what one file's check may cost (time, memory, size)
+    report_at: str | None = None  # where this cycle's report will be, for the alert mail
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +127,7 @@ async def run_cycle(
     alerts: tuple[InspectionAlert, ...] = ()
     sent = False
     if options.alerts:
-        alerts, sent = await _alert(gateway, store, settings, results, generated)
+        alerts, sent = await _alert(gateway, store, settings, results, generated, options.report_at)
     stats = CycleStats(
         downloads=downloads,
         scans=scans,
@@ -358,6 +359,7 @@ async def _alert(
     settings: Settings,
     results: Sequence[InspectionResult],
     at: dt.datetime,
+    report_at: str | None,
 ) -> tuple[tuple[InspectionAlert, ...], bool]:
     if not (settings.alert_to and settings.alert_from):
         return (), False
@@ -368,7 +370,7 @@ async def _alert(
     )
     if not pending:
         return (), False
-    subject, body = compose(pending, settings.site or "the inspection site")
+    subject, body = compose(pending, settings.site or "the inspection site", report_at)
     recipients = [address.strip() for address in settings.alert_to.split(",") if address.strip()]
     await gateway.send_mail(settings.alert_from, recipients, subject, body)
     for alert in pending:

@@ -272,3 +272,29 @@ def test_a_plan_then_an_applied_grant_audited_with_the_requester(fw: FunctionsWo
     assert len(lines) == len(stored)
     assert all(line["schema"] == "spcheck.audit/v1" for line in lines)
     assert IAIN not in export
+
+
+def test_the_alert_from_a_queued_check_says_which_blob_holds_the_report(
+    fw: FunctionsWorld,
+) -> None:
+    world = fw.world
+    assert world.run(run_provision, INSPECTION, apply=True)[0] == 0
+    world.state.upload(
+        world.drive_id,
+        f"Inspections/{INSPECTION}/{FOLDERS[2]}",
+        "ZZ-0001.txt",
+        b"Case file ZZ-0001: not in the sample.\n",
+        user=MORAG,
+        at=IN_WINDOW - timedelta(hours=1),
+    )
+    mail = {
+        "alert_to": "sso.testperson@careinspectorate.example",
+        "alert_from": "spcheck@careinspectorate.example",
+    }
+    runtime = fw.runtime(settings=lambda: fw.settings().model_copy(update=mail))
+    handle_timer(None, runtime)
+    [message] = fw.queued()
+    handle_queue(queue_message(message["body"], message_id=message["id"]), runtime)
+    [sent] = world.state.sent_mail
+    where = f"reports/{INSPECTION}/latest.html in the storage container {fw.container}"
+    assert f"The full report, with what to do about each problem: {where}" in str(sent)

@@ -241,3 +241,24 @@ def test_watch_stops_when_the_definitions_are_broken_from_the_start(world: World
             gateway_options=options(world),
             settings=world.settings(),
         )
+
+
+def test_the_alert_says_where_the_report_file_is(world: World, tmp_path: Path) -> None:
+    upload_records(world, ["GM-0001"], "records", local("2026-09-28T09:00"))
+    out = tmp_path / "reports" / "report.html"
+    mail = {
+        "alert_to": "sso.testperson@careinspectorate.example",
+        "alert_from": "spcheck@careinspectorate.example",
+    }
+    code = run_check(
+        [],
+        as_of=None,  # a replayed date never alerts
+        fmt="html",
+        out=out,
+        gateway_options=options(world),
+        settings=world.settings().model_copy(update=mail),
+    )
+    assert code == 1
+    [sent] = world.state.sent_mail
+    assert f"The full report, with what to do about each problem: {out.resolve()}" in str(sent)
+    assert out.is_file()

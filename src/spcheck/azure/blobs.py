@@ -30,10 +30,13 @@ from spcheck.store.records import AuditEntry
 REPORT_FORMATS = ("html", "json", "md")
 
 
+def latest_report_name(inspection_id: str, suffix: str) -> str:
+    return f"reports/{inspection_id}/latest{suffix}"
+
+
 def report_names(inspection_id: str, report: Report, suffix: str) -> tuple[str, str]:
     stamp = report.generated_at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    folder = f"reports/{inspection_id}"
-    return f"{folder}/{stamp}{suffix}", f"{folder}/latest{suffix}"
+    return f"reports/{inspection_id}/{stamp}{suffix}", latest_report_name(inspection_id, suffix)
 
 
 def audit_name(inspection_id: str) -> str:

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from spcheck.azure.access import Requester, StoreFactory, error, parse_access_request, run_access
 from spcheck.azure.active import split_active
+from spcheck.azure.blobs import latest_report_name
 from spcheck.azure.interface import (
     BadMessage,
     BadRequest,
@@ -207,7 +208,12 @@ def handle_queue(message: func.QueueMessage | bytes | str, runtime: Runtime) -> 
     except (BadMessage, InputError) as wrong:
         return _reject(runtime, settings, body, message_id, dequeue_count, str(wrong))
     # Replaying a past day must not alert anyone about today (as `spcheck check --as-of`).
-    options = CycleOptions(as_of=check.as_of, alerts=check.as_of is None)
+    latest = latest_report_name(check.inspection, ".html")
+    options = CycleOptions(
+        as_of=check.as_of,
+        alerts=check.as_of is None,
+        report_at=f"{latest} in the storage container {function.reports_container}",
+    )
 
     async def cycle() -> CycleOutcome:
         async with runtime.gateway_factory(settings) as gateway:

@@ -86,7 +86,8 @@ def run_check(
     render = renderer(fmt)  # an unknown format fails before any Graph call
     when = parse_as_of(as_of)
     # Replaying a past day must not alert anyone about today.
-    options = CycleOptions(as_of=when, alerts=when is None)
+    report_at = str(out.resolve()) if out is not None else None
+    options = CycleOptions(as_of=when, alerts=when is None, report_at=report_at)
 
     async def cycle() -> Any:
         async with build_gateway(settings, **(gateway_options or {})) as gateway:
@@ -138,6 +139,8 @@ def run_watch(
     settings.site_parts()
     html = renderer("html") if out is not None else None
 
+    watching = CycleOptions(report_at=str(out.resolve()) if out is not None else None)
+
     async def loop() -> int:
         code = 0
         last_good: list[LoadedInspection] | None = None
@@ -157,7 +160,7 @@ def run_watch(
                         loaded = last_good
                     try:
                         outcome = await run_cycle(
-                            gateway, store, loaded, settings, options=CycleOptions()
+                            gateway, store, loaded, settings, options=watching
                         )
                     except ServiceUnavailable as error:
                         # An outage outlasting the retries costs one cycle, not the watch.

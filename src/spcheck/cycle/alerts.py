@@ -39,8 +39,11 @@ def _describe_key(key: str) -> str:
     return " ".join(part for part in key.split("|") if part)
 
 
-def compose(alerts: Sequence[InspectionAlert], site: str) -> tuple[str, str]:
-    """Subject and plain-text body for one mail covering every inspection with changes."""
+def compose(
+    alerts: Sequence[InspectionAlert], site: str, report_at: str | None = None
+) -> tuple[str, str]:
+    """Subject and plain-text body for one mail covering every inspection with changes;
+    ``report_at`` says where this cycle's report is written, when it is."""
     new = sum(len(a.new) for a in alerts)
     resolved = sum(len(a.resolved) for a in alerts)
     ids = ", ".join(a.inspection_id for a in alerts)
@@ -54,5 +57,10 @@ def compose(alerts: Sequence[InspectionAlert], site: str) -> tuple[str, str]:
         for key in alert.resolved:
             lines.append(f"  RESOLVED {_describe_key(key)}")
         lines.append("")
-    lines.append("The full report and what to do about each rule are in the latest spcheck report.")
+    if report_at:
+        lines.append(f"The full report, with what to do about each problem: {report_at}")
+    else:
+        lines.append(
+            "The full report and what to do about each rule are in the latest spcheck report."
+        )
     return subject, "\n".join(lines)

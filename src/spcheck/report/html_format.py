@@ -154,9 +154,7 @@ class HtmlRenderer(Renderer):
     suffix = ".html"
 
     def render(self, report: Report) -> str:
-        guides = embedded(
-            runbook(f.rule) for result in report.inspections for f in result.findings
-        )
+        guides = embedded(runbook(f.rule) for result in report.inspections for f in result.findings)
         linked = frozenset(f"runbooks/{guide.name}.md" for guide in guides)
         return _template().render(
             site=report.site,
