@@ -102,6 +102,37 @@ def test_rules_lists_the_catalogue(run_cli: Callable[..., CliResult]) -> None:
         assert rule_id in result.stdout
 
 
+def test_rules_with_an_id_shows_what_to_do_about_it(run_cli: Callable[..., CliResult]) -> None:
+    result = run_cli("rules", "records.unexpected", env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    text = " ".join(result.stdout.split())
+    assert text.startswith("records.unexpected (error by default):")
+    assert "Restrict the folder at once" in text
+    assert "## records.missing" not in result.stdout  # only this rule's section
+    assert "records.missing" not in text
+    assert "from runbooks/records.md#recordsunexpected" in text
+
+
+def test_rules_with_an_unknown_id_is_one_line_and_exit_2(
+    run_cli: Callable[..., CliResult],
+) -> None:
+    result = run_cli("rules", "records.unknown")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "spcheck: RULE: no rule 'records.unknown'; `spcheck rules` lists every rule id"
+    )
+
+
+def test_every_rule_has_a_runbook_section_to_show() -> None:
+    from spcheck.commands.rules import runbook_section
+    from spcheck.rules.registry import all_rules
+
+    for spec in all_rules():
+        section = runbook_section(spec.runbook)
+        assert section, spec.id
+        assert not section.startswith("#"), spec.id
+
+
 def test_packaged_policy_used_when_none_configured(
     run_cli: Callable[..., CliResult], example_env: dict[str, str]
 ) -> None:

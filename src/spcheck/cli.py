@@ -141,17 +141,18 @@ def policy_validate(
 
 
 @app.command()
-def rules() -> None:
-    """List the rules: id, default severity, what it means and the runbook for it."""
+def rules(
+    rule_id: Annotated[
+        str | None,
+        typer.Argument(metavar="[RULE]", help="A rule id: show what to do about it."),
+    ] = None,
+) -> None:
+    """List the rules (id, default severity, meaning, runbook), or show one rule's runbook."""
     from rich.console import Console
-    from rich.table import Table
 
-    from spcheck.rules.registry import all_rules
+    from spcheck.commands.rules import run_rules
 
-    table = Table("rule", "default severity", "meaning", "what to do")
-    for spec in all_rules():
-        table.add_row(spec.id, spec.severity.value, spec.description, spec.runbook)
-    Console().print(table)
+    raise typer.Exit(run_rules(rule_id, Console()))
 
 
 @app.command()
