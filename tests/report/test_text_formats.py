@@ -34,6 +34,14 @@ def test_markdown_content() -> None:
     assert headings == ["### Errors (7)", "### Warnings (1)", "### Information (1)"]
     assert "([runbook](runbooks/records.md#recordsunexpected))" in text
     assert "01\\*\\*\\*\\*\\*\\*37" in text
+    assert lines[-1].startswith("What to do about a finding: `spcheck rules <rule>`")
+
+
+def test_markdown_without_findings_has_no_runbook_pointer() -> None:
+    import dataclasses
+
+    bare = dataclasses.replace(sample_result(), findings=(), status="ok")
+    assert "spcheck rules" not in renderer("md").render(sample_report(bare))
 
 
 def test_markdown_line_breaks_in_a_name_cannot_start_a_heading() -> None:

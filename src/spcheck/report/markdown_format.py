@@ -104,4 +104,11 @@ class MarkdownRenderer(Renderer):
         ]
         for result in report.inspections:
             lines += _inspection(result)
+        if any(result.findings for result in report.inspections):
+            # Mailed or pasted into a ticket, a runbook path leads nowhere: say where to read it.
+            lines += [
+                "What to do about a finding: `spcheck rules <rule>` prints its runbook, and the "
+                "HTML report carries the runbooks its findings cite.",
+                "",
+            ]
         return "\n".join(lines).rstrip("\n") + "\n"
