@@ -16,7 +16,15 @@ from spcheck.emulator.seeds import OUTSIDER_EMAIL
 from spcheck.graph.interface import GraphError
 from spcheck.loader import find_inspection, load_inspection, load_policies
 from tests.conftest import EXAMPLES, POLICIES
-from tests.provision.conftest import FOLDERS, IAIN, IN_WINDOW, INSPECTION, MORAG, make_world
+from tests.provision.conftest import (
+    FOLDERS,
+    IAIN,
+    IN_WINDOW,
+    INSPECTION,
+    MORAG,
+    World,
+    make_world,
+)
 
 from .functions_world import FunctionsWorld, http_request, queue_message
 
@@ -80,9 +88,8 @@ def test_the_active_period_runs_from_notification_to_four_weeks_after_access(
 # --- queue ------------------------------------------------------------------------------------
 
 
-def test_a_queued_inspection_is_checked_and_its_report_written_to_blobs(
-    fw: FunctionsWorld,
-) -> None:
+def provisioned_with_a_stray_record(fw: FunctionsWorld) -> World:
+    """The example inspection provisioned, and a record not in the sample uploaded."""
     world = fw.world
     assert world.run(run_provision, INSPECTION, apply=True)[0] == 0
     world.state.upload(
@@ -93,6 +100,13 @@ def test_a_queued_inspection_is_checked_and_its_report_written_to_blobs(
         user=MORAG,
         at=IN_WINDOW - timedelta(hours=1),
     )
+    return world
+
+
+def test_a_queued_inspection_is_checked_and_its_report_written_to_blobs(
+    fw: FunctionsWorld,
+) -> None:
+    world = provisioned_with_a_stray_record(fw)
     handle_timer(None, fw.runtime())
     [message] = fw.queued()
     outcome = handle_queue(queue_message(message["body"], message_id=message["id"]), fw.runtime())
@@ -277,16 +291,7 @@ def test_a_plan_then_an_applied_grant_audited_with_the_requester(fw: FunctionsWo
 def test_the_alert_from_a_queued_check_says_which_blob_holds_the_report(
     fw: FunctionsWorld,
 ) -> None:
-    world = fw.world
-    assert world.run(run_provision, INSPECTION, apply=True)[0] == 0
-    world.state.upload(
-        world.drive_id,
-        f"Inspections/{INSPECTION}/{FOLDERS[2]}",
-        "ZZ-0001.txt",
-        b"Case file ZZ-0001: not in the sample.\n",
-        user=MORAG,
-        at=IN_WINDOW - timedelta(hours=1),
-    )
+    world = provisioned_with_a_stray_record(fw)
     mail = {
         "alert_to": "sso.testperson@careinspectorate.example",
         "alert_from": "spcheck@careinspectorate.example",
