@@ -7,16 +7,23 @@ and the same sandbox as its container) and its text, hidden data and formatting-
 redactions are reported under the embedding's part name, for example
 ``word/embeddings/Microsoft_Excel_Worksheet.xlsx › sheet 'Cases' B4``.
 
-An embedded object that cannot be opened (an OLE object, an encrypted or damaged
-package, one nested too deep) was not checked: it is a gap, which makes the file
-unverifiable rather than a pass. ActiveX controls are reported as hidden data only:
-they hold a control's settings, not document content.
+Word and Excel store "Create from file" as an OLE object, whose content is as
+recoverable as a pasted workbook's: an OLE object that wraps a file, a PDF or an Office
+package is unwrapped (``ole.inner_file``) and the file inside read the same way, at the
+same nesting level, since the wrapper adds no content of its own.
+
+An embedded object that cannot be opened (an OLE object of another kind, an encrypted
+or damaged package, one nested too deep, a file type spcheck does not read) was not
+checked: it is a gap, which makes the file unverifiable rather than a pass. ActiveX
+controls are reported as hidden data only: they hold a control's settings, not
+document content.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+from spcheck.content.extract.ole import UNKNOWN_KIND, inner_file
 from spcheck.content.extract.ooxml import Package
 from spcheck.content.interface import (
     EncryptedFile,
@@ -29,6 +36,8 @@ from spcheck.content.interface import (
 # What reads between the embedding's part name and a location inside it.
 WITHIN = " › "
 _OPENABLE = (b"PK\x03\x04", b"%PDF-")
+_UNREADABLE = "a kind of file spcheck does not read"
+_TOO_DEEP = "inside other embedded objects, deeper than spcheck opens"
 
 
 def _is_object(name: str, folder: str) -> bool:
@@ -69,19 +78,33 @@ def _open(data: bytes, file_name: str, limits: Limits) -> Extraction | str:
 
     if is_encrypted_office(data):
         return "encrypted"
-    if not data.startswith(_OPENABLE) and type_from_name(file_name) not in ("csv", "txt"):
+    if data.startswith(OLE_MAGIC):
+        if limits.max_nesting <= 0:
+            return _TOO_DEEP  # before olefile reads anything that would not be checked
+        # Unwrapped once, never again: the file inside goes on below, to ``extract`` and
+        # its nesting limit, or is a gap; an OLE object inside one is not unwrapped.
+        inner = inner_file(data)
+        if isinstance(inner, str):
+            return inner
+        file_name, data = inner
+        if is_encrypted_office(data):
+            return "encrypted"
         if data.startswith(OLE_MAGIC):
-            return "an OLE object, which spcheck does not open"
-        return "a kind of file spcheck does not read"
+            return UNKNOWN_KIND
+    if not data.startswith(_OPENABLE) and type_from_name(file_name) not in ("csv", "txt"):
+        return _UNREADABLE
     if limits.max_nesting <= 0:
-        return "inside other embedded objects, deeper than spcheck opens"
+        return _TOO_DEEP
     inner_limits = replace(limits, max_nesting=limits.max_nesting - 1)
     try:
-        return extract(data, file_name, inner_limits, positions=False)
+        opened = extract(data, file_name, inner_limits, positions=False)
     except EncryptedFile:
         return "encrypted"
     except ExtractionError as error:
         return str(error) or type(error).__name__
+    # A zip that is no Office package (an OpenDocument file, a plain archive) was not
+    # read: calling it checked would be a pass for content nobody looked at.
+    return _UNREADABLE if opened.type == "other" else opened
 
 
 def with_object(
