@@ -68,7 +68,7 @@ def test_a_workbook_in_an_ole_package_is_read_like_an_embedded_workbook(strict, 
     assert found[mask(CHI_HIDDEN_SHEET)].startswith(f"{PART} › sheet 'Lookup'")
     assert found[mask(CHI_VERY_HIDDEN)].startswith(f"{PART} › sheet 'Audit'")
     assert {"embedded_object", "hidden_sheet"} <= hidden_kinds(scan)
-    assert "an embedded object, a xlsx" in _checked(scan)
+    assert "an embedded object (xlsx, " in _checked(scan)
     assert "checked as part of this file" in _checked(scan)
     assert not of_rule(scan, "check.unverifiable")
 

@@ -132,7 +132,7 @@ def with_object(
     item = HiddenItem(
         "embedded_object",
         name,
-        f"{what}, a {opened.type} ({len(data):,} bytes), checked as part of this file",
+        f"{what} ({opened.type}, {len(data):,} bytes), checked as part of this file",
     )
     merged = _merge(extraction, name, opened)
     return replace(merged, hidden=(*merged.hidden, item))
