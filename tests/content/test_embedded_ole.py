@@ -79,7 +79,7 @@ def test_an_office_document_kept_whole_in_a_package_stream_is_read(strict, file_
     found = identifiers(scan)
     for chi in (CHI_DELETED, CHI_COMMENT, CHI_HEADER, CHI_HIDDEN):
         assert found[mask(chi)].startswith(f"{PART} › ")
-    assert "a docx" in _checked(scan)
+    assert "(docx, " in _checked(scan)
     assert not of_rule(scan, "check.unverifiable")
 
 
@@ -87,7 +87,7 @@ def test_an_acrobat_document_is_read_as_a_pdf(strict, file_rules):
     ole = ole_compound({"CONTENTS": builders.pdf_black_boxes()})
     scan = _scan(ole, strict, file_rules)
     assert identifiers(scan)[mask(CHI_BOXED)].startswith(f"{PART} › page 1")
-    assert "a pdf" in _checked(scan)
+    assert "(pdf, " in _checked(scan)
     assert not of_rule(scan, "check.unverifiable")
 
 
@@ -96,7 +96,7 @@ def test_a_packaged_csv_is_read_and_its_label_never_shown(strict, file_rules):
     ole = ole_compound({NATIVE: ole10native(LABEL, csv)})
     scan = _scan(ole, strict, file_rules)
     assert identifiers(scan)[mask(CHI_HIDDEN_SHEET)].startswith(f"{PART} › ")
-    assert "a csv" in _checked(scan)
+    assert "(csv, " in _checked(scan)
     assert not of_rule(scan, "check.unverifiable")
     text = repr(scan.findings)
     for shown in ("Morag", "Testperson", CHI_HIDDEN_SHEET, "AppData", "Users"):
