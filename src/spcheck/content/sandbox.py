@@ -38,6 +38,7 @@ PRELOAD = (
     "spcheck.content.extract.pptx",
     "spcheck.content.extract.pdf",
     "spcheck.content.extract.text",
+    "olefile",
 )
 
 
