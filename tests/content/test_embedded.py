@@ -6,7 +6,14 @@ from spcheck.content.extract import extract
 from spcheck.content.pipeline import scan_file
 from spcheck.domain.findings import mask
 from tests.content import builders
-from tests.content.builders import CHI_HIDDEN_SHEET, CHI_NUMERIC, CHI_VERY_HIDDEN
+from tests.content.builders import (
+    CHI_ANNOTATED,
+    CHI_BOXED,
+    CHI_HIDDEN_SHEET,
+    CHI_NUMERIC,
+    CHI_VERY_HIDDEN,
+    NAME,
+)
 from tests.content.helpers import hidden_kinds, identifiers, of_rule
 
 SHEET = "Microsoft_Excel_Worksheet.xlsx"
@@ -107,3 +114,24 @@ def test_files_attached_to_a_pdf_are_checked_without_showing_their_names(strict,
     text = repr(scan.findings)
     for name in ("Morag", "photo", "case notes"):
         assert name not in text
+
+
+def test_failed_redactions_inside_an_embedding_are_found_where_they_are(strict, file_rules):
+    data = builders.docx_embedding(
+        {
+            "assessment.pdf": builders.pdf_black_boxes(),
+            "plan.docx": builders.docx_fake_redaction(),
+            "notes.pdf": builders.pdf_unapplied_redaction(),
+        }
+    )
+    scan = scan_file(data, "training.docx", strict, file_rules)
+    bad = {f.location: f.masked for f in of_rule(scan, "content.bad_redaction")}
+    boxed = "word/embeddings/assessment.pdf › "
+    assert bad[f"{boxed}page 1 line 2"] == mask(CHI_BOXED)
+    assert bad[f"{boxed}page 1 line 3"] == mask(NAME)
+    assert any(where.startswith("word/embeddings/plan.docx › ") for where in bad)
+    [unapplied] = [
+        f for f in of_rule(scan, "content.hidden_data") if f.kind == "pdf_unapplied_redaction"
+    ]
+    assert unapplied.location == "word/embeddings/notes.pdf › page 1 redaction 1"
+    assert unapplied.masked == mask(CHI_ANNOTATED)

@@ -58,7 +58,7 @@ def hidden_findings(
                     message,
                     path=path,
                     kind="pdf_unapplied_redaction",
-                    location=f"page {page.number} redaction {number}",
+                    location=f"{page.label} redaction {number}",
                     masked=mask(text) if text else None,
                 )
             )

@@ -135,6 +135,12 @@ class PdfPage:
     chars: tuple[PdfChar, ...]
     fills: tuple[PdfFill, ...]
     redact_annotations: tuple[Box, ...] = ()
+    # Where the page sits: "" for the file's own, "<part> › " for an embedded PDF's.
+    within: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.within}page {self.number}"
 
 
 @dataclass(frozen=True, slots=True)

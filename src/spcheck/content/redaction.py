@@ -109,7 +109,7 @@ def _pdf_findings(page: PdfPage, path: str, level: Severity) -> list[Finding]:
                 level,
                 f"{letters} characters under a drawn box can still be selected and copied",
                 path=path,
-                location=f"page {page.number} line {line}",
+                location=f"{page.label} line {line}",
                 masked=mask(text),
             )
         )

@@ -404,4 +404,4 @@ class DocxExtractor(Extractor):
             fake_redactions=tuple(fakes),
             macros=package.has_macros(),
         )
-        return with_embedded(extraction, package, limits)
+        return with_embedded(extraction, package, limits, positions=positions)

@@ -3,8 +3,9 @@
 A spreadsheet pasted into a Word report keeps the whole workbook, every sheet and
 cached value, though the reader sees only a picture of part of it. So each embedded
 Office package or PDF is opened (``Limits.max_nesting`` levels deep, under the same caps
-and the same sandbox as its container) and its text, hidden data and formatting-only
-redactions are reported under the embedding's part name, for example
+and the same sandbox as its container) and its text, hidden data and failed
+redactions (boxes over live PDF text, fake redaction in Word) are reported under the
+embedding's part name, for example
 ``word/embeddings/Microsoft_Excel_Worksheet.xlsx › sheet 'Cases' B4``.
 
 Word and Excel store "Create from file" as an OLE object, whose content is as
@@ -64,10 +65,12 @@ def _merge(outer: Extraction, name: str, inner: Extraction) -> Extraction:
             **{_inside(name, where): why for where, why in inner.notes.items()},
         },
         gaps=outer.gaps + tuple(_inside(name, gap) for gap in inner.gaps),
+        pages=outer.pages
+        + tuple(replace(page, within=_inside(name, page.within)) for page in inner.pages),
     )
 
 
-def _open(data: bytes, file_name: str, limits: Limits) -> Extraction | str:
+def _open(data: bytes, file_name: str, limits: Limits, positions: bool) -> Extraction | str:
     """The object's extraction, or why it could not be read (never its content)."""
     from spcheck.content.extract import (
         OLE_MAGIC,
@@ -97,7 +100,7 @@ def _open(data: bytes, file_name: str, limits: Limits) -> Extraction | str:
         return _TOO_DEEP
     inner_limits = replace(limits, max_nesting=limits.max_nesting - 1)
     try:
-        opened = extract(data, file_name, inner_limits, positions=False)
+        opened = extract(data, file_name, inner_limits, positions=positions)
     except EncryptedFile:
         return "encrypted"
     except ExtractionError as error:
@@ -114,10 +117,12 @@ def with_object(
     limits: Limits,
     what: str,
     file_name: str | None = None,
+    *,
+    positions: bool,
 ) -> Extraction:
     """``extraction`` with the object at ``name`` (``what`` it is) recorded, and read if it can
     be; ``file_name``, when it differs from ``name``, only helps tell the object's type."""
-    opened = _open(data, file_name or name, limits)
+    opened = _open(data, file_name or name, limits, positions)
     if isinstance(opened, str):
         item = HiddenItem(
             "embedded_object",
@@ -138,7 +143,9 @@ def with_object(
     return replace(merged, hidden=(*merged.hidden, item))
 
 
-def with_embedded(extraction: Extraction, package: Package, limits: Limits) -> Extraction:
+def with_embedded(
+    extraction: Extraction, package: Package, limits: Limits, *, positions: bool
+) -> Extraction:
     """``extraction`` with the package's embedded objects recorded, and opened where possible."""
     controls: list[HiddenItem] = []
     for name in package.names:
@@ -152,5 +159,7 @@ def with_embedded(extraction: Extraction, package: Package, limits: Limits) -> E
             )
         elif _is_object(name, "/embeddings"):
             data = package.zip.read(name)
-            extraction = with_object(extraction, name, data, limits, "an embedded object")
+            extraction = with_object(
+                extraction, name, data, limits, "an embedded object", positions=positions
+            )
     return replace(extraction, hidden=extraction.hidden + tuple(controls))

@@ -131,7 +131,9 @@ class _PdfReading:
             gaps=tuple(self.gaps),
         )
         for where, what, data, file_name in self.objects:
-            extraction = with_object(extraction, where, data, self.limits, what, file_name)
+            extraction = with_object(
+                extraction, where, data, self.limits, what, file_name, positions=self.positions
+            )
         return extraction
 
     # Document structure (pypdf) -------------------------------------------------------

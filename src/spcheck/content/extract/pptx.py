@@ -87,4 +87,4 @@ class PptxExtractor(Extractor):
             hidden=tuple(hidden + property_items),
             macros=package.has_macros(),
         )
-        return with_embedded(extraction, package, limits)
+        return with_embedded(extraction, package, limits, positions=positions)

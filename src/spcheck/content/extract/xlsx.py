@@ -390,4 +390,4 @@ class XlsxExtractor(Extractor):
             macros=package.has_macros(),
             notes=workbook.notes,
         )
-        return with_embedded(extraction, package, limits)
+        return with_embedded(extraction, package, limits, positions=positions)
