@@ -16,7 +16,7 @@ from spcheck.emulator import ids
 from spcheck.emulator.interface import AccessDenied, InvalidRequest, ItemNotFound
 from spcheck.emulator.model import DriveItem, Identity, Permission, User
 from spcheck.emulator.names import is_email
-from spcheck.emulator.sharing import NEED_RANK, best_role, effective_permissions, source_of
+from spcheck.emulator.sharing import ROLE_RANK, best_role, effective_permissions, source_of
 from spcheck.emulator.tree import Tree
 
 LINK_TYPES = ("view", "edit", "embed")
@@ -204,5 +204,5 @@ class Access(Tree):
         if user is None or not self.enforce_permissions:
             return
         rank = best_role(effective_permissions(self.items, item), user, self.now())
-        if rank < NEED_RANK[need]:
+        if rank < ROLE_RANK[need]:
             raise AccessDenied(f"{user.email} does not have {need} access to this item")

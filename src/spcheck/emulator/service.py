@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from spcheck.emulator.drive_endpoints import CHILDREN_PAGE_SIZE, DELTA_PREFERENCES, DriveEndpoints
+from spcheck.emulator.drive_endpoints import DriveEndpoints
 from spcheck.emulator.endpoints import USER_HEADER
 from spcheck.emulator.interface import (
     BadRequest,
@@ -25,23 +25,13 @@ from spcheck.emulator.interface import (
     RequestHandler,
 )
 from spcheck.emulator.mail_endpoints import MailEndpoints
-from spcheck.emulator.query import CONFLICT_KEY, MAX_TOP, QueryOptions
+from spcheck.emulator.query import QueryOptions
 from spcheck.emulator.render import Renderer
 from spcheck.emulator.routing import Route, parse
-from spcheck.emulator.sharing_endpoints import SharingEndpoints, parse_datetime
+from spcheck.emulator.sharing_endpoints import SharingEndpoints
 from spcheck.emulator.state import EmulatorState
 
-__all__ = [
-    "CHILDREN_PAGE_SIZE",
-    "CONFLICT_KEY",
-    "DELTA_PREFERENCES",
-    "MAX_TOP",
-    "USER_HEADER",
-    "GraphService",
-    "Handler",
-    "QueryOptions",
-    "parse_datetime",
-]
+__all__ = ["USER_HEADER", "GraphService", "Handler"]
 
 Handler = Callable[[Route, GraphRequest, QueryOptions], GraphResponse]
 

@@ -13,8 +13,8 @@ from datetime import datetime
 
 from spcheck.emulator.model import DriveItem, Permission, User
 
+# What a role allows, in order: a role ranks at least as high as the access it grants.
 ROLE_RANK = {"read": 1, "write": 2, "owner": 3}
-NEED_RANK = {"read": 1, "write": 2, "owner": 3}
 
 
 def source_of(items: Mapping[str, DriveItem], item: DriveItem) -> DriveItem:
