@@ -17,7 +17,6 @@ from hypothesis import settings
 # sequence of examples so that a run can be repeated exactly; locally each run explores anew.
 settings.register_profile("dev", deadline=None)
 settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
-settings.register_profile("thorough", deadline=None, max_examples=5_000)
 settings.load_profile(os.environ.get("SPCHECK_HYPOTHESIS", "dev"))
 
 ROOT = Path(__file__).resolve().parents[1]
