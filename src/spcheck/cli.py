@@ -53,6 +53,9 @@ AsOf = Annotated[
     typer.Option("--as-of", help="Replay this date (YYYY-MM-DD: 17:00 that day) or ISO time."),
 ]
 Apply = Annotated[bool, typer.Option("--apply", help="Make the changes (default: show the plan).")]
+RemoveDrift = Annotated[
+    bool, typer.Option("--remove-drift", help="With --apply, also remove unexpected access.")
+]
 Fmt = Annotated[TableOrJson, typer.Option("--format", help="Output format.")]
 
 
@@ -192,9 +195,7 @@ def watch(
 def provision(
     inspection_id: Annotated[str, typer.Argument(metavar="ID")],
     apply: Apply = False,
-    remove_drift: Annotated[
-        bool, typer.Option("--remove-drift", help="With --apply, also remove unexpected access.")
-    ] = False,
+    remove_drift: RemoveDrift = False,
     fmt: Fmt = TableOrJson.TABLE,
     as_of: AsOf = None,
 ) -> None:
@@ -256,9 +257,7 @@ def revoke(
 def offboard(
     inspection_id: Annotated[str, typer.Argument(metavar="ID")],
     apply: Apply = False,
-    remove_drift: Annotated[
-        bool, typer.Option("--remove-drift", help="With --apply, also remove unexpected access.")
-    ] = False,
+    remove_drift: RemoveDrift = False,
     fmt: Fmt = TableOrJson.TABLE,
     as_of: AsOf = None,
 ) -> None:
