@@ -1,4 +1,5 @@
-"""Shared fixtures: the shipped policy and examples, and a way to run the CLI in process."""
+"""Shared fixtures: the shipped policy and examples, a way to run the CLI in process, and the
+emulator's contract with Microsoft's schema, checked on every answer of the whole session."""
 
 from __future__ import annotations
 
@@ -13,11 +14,41 @@ import pytest
 import yaml
 from hypothesis import settings
 
+from spcheck.emulator import observe
+from spcheck.emulator.contract import ResponseContract
+
 # Timings never decide a test (a loaded CI machine is slow, not wrong). CI replays a fixed
 # sequence of examples so that a run can be repeated exactly; locally each run explores anew.
 settings.register_profile("dev", deadline=None)
 settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
 settings.load_profile(os.environ.get("SPCHECK_HYPOTHESIS", "dev"))
+
+# Every JSON body the emulator gives in this session, parsed with msgraph-sdk's models.
+CONTRACT = ResponseContract()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    observe.add_observer(CONTRACT)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    terminalreporter.write_line(f"emulator contract: {CONTRACT.coverage()}")
+    for problem in dict.fromkeys(str(problem) for problem in CONTRACT.problems):
+        terminalreporter.write_line(f"emulator contract broken: {problem}", red=True)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if CONTRACT.problems and session.exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture
+def contract_paused() -> Any:
+    """For a test that makes the emulator answer wrongly on purpose."""
+    observe.remove_observer(CONTRACT)
+    yield
+    observe.add_observer(CONTRACT)
+
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICIES = ROOT / "policies"

@@ -319,7 +319,12 @@ def emulator(
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port on loopback.")] = 8765,
     seed: Annotated[str, typer.Option("--seed", help="demo or empty.")] = "demo",
     faults: Annotated[
-        str | None, typer.Option("--faults", help="e.g. 429:0.2,503:0.05,reset:0.01,latency:20ms")
+        str | None,
+        typer.Option(
+            "--faults",
+            help="e.g. 429:0.2,503:0.05,reset:0.01,latency:20ms; tenant modes such as "
+            "grant:read, site:missing, token:expired, graph:unreachable (docs/emulator.md)",
+        ),
     ] = None,
     host: Annotated[str, typer.Option("--host", help="Loopback address to bind.")] = "127.0.0.1",
 ) -> None:

@@ -51,7 +51,15 @@ and 20 ms of latency; also ``500``, ``502``, ``504``, ``latency:5-50ms`` and
 ``retry-after:N``. From Python (``create_app(faults=..., fault_seed=...)``), the
 environment (``SPCHECK_EMULATOR_FAULTS``, ``SPCHECK_EMULATOR_FAULT_SEED``) or the CLI.
 
-Deliberately not emulated: authentication (any or no bearer token is accepted);
+Tenant modes in the same spec (``modes``): ``grant:read``, ``site:missing``,
+``token:expired``, ``secret:expired``, ``roles:...``, ``graph:unreachable``,
+``skew:10m``. Tokens from ``POST /_emulator/token`` (``tokens``; the test credential
+is ``credential.EmulatorCredential``) carry a ``roles`` claim and are checked; every
+answer carries a ``Date`` and is shown to the observers of ``observe`` (the schema
+contract of ``contract`` is one).
+
+Deliberately not emulated: authentication beyond its own tokens (any other bearer,
+or none, is accepted);
 upload sessions, thumbnails, versions, check-in/out, search, ``$filter``,
 ``$orderby``, ``$expand`` (refused with 400, not ignored); webhooks
 (subscriptions); sharing-link redemption; delta on folders other than the root

@@ -1,10 +1,13 @@
 """The emulator as an ASGI (Starlette) application.
 
 Layers, outermost first: fault injection (latency, dropped connections, injected
-statuses), then one catch-all route that reads the raw path, then ``Emulator``:
-accounting, resource-unit metering, ``$batch``, and the endpoints of ``service``.
-Links (``@odata.nextLink``, ``@odata.deltaLink``, download URLs) are issued on the
-emulator's own ``base_url``.
+statuses, an unreachable Graph), then one catch-all route that reads the raw
+path, then ``Emulator``: accounting, the tenant modes (``modes``), resource-unit
+metering, ``$batch``, and the endpoints of ``service``. Links (``@odata.nextLink``,
+``@odata.deltaLink``, download URLs) are issued on the emulator's own
+``base_url``; the token endpoint (``tokens``) answers beside them. Every response
+carries a ``Date`` header (shifted by the ``skew`` mode) and is shown to the
+observers of ``observe``.
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ import asyncio
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -23,6 +27,7 @@ from starlette.responses import Response
 from starlette.routing import Route as StarletteRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from spcheck.emulator import observe
 from spcheck.emulator.batch import run_batch
 from spcheck.emulator.faults import RETRYABLE, FaultInjector, FaultSpec
 from spcheck.emulator.interface import (
@@ -31,6 +36,7 @@ from spcheck.emulator.interface import (
     GraphError,
     GraphRequest,
     GraphResponse,
+    GraphUnreachable,
     ItemNotFound,
     RequestHandler,
     Throttled,
@@ -41,6 +47,7 @@ from spcheck.emulator.routing import Route, parse, resource_units
 from spcheck.emulator.service import USER_HEADER, GraphService
 from spcheck.emulator.state import EmulatorState
 from spcheck.emulator.stats import RequestRecord
+from spcheck.emulator.tokens import TOKEN_PATH, TokenIssuer, token_reply
 
 DEFAULT_BASE_URL = "http://graph.emulator.local/v1.0"
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
@@ -73,7 +80,9 @@ class Emulator(RequestHandler):
         self.base_url = base_url.rstrip("/")
         self.base_path = urlsplit(self.base_url).path.rstrip("/")
         self.faults = faults
+        self.modes = faults.spec.modes
         self.meter = meter
+        self.tokens = TokenIssuer()
         self.renderer = Renderer(state, self.base_url)
         self.service = GraphService(state, self.renderer)
 
@@ -115,7 +124,13 @@ class Emulator(RequestHandler):
             if decision.fault is not None:
                 injected = InjectedFault(decision.fault, self.faults.spec.retry_after)
                 self._record(request, kind, injected.status, 0, decision.fault)
-                return self._failed(injected, request, request_id)
+                return self._failed(injected, request, request_id, kind)
+        claims = self.tokens.read(request.header("authorization"))
+        as_app = not (request.header(USER_HEADER) or "").strip()
+        refused = self.modes.refusal(route, request, claims, as_app=as_app)
+        if refused is not None:
+            self._record(request, kind, refused.status, 0)
+            return self._failed(refused, request, request_id, kind)
         token = request.query.get("token")
         cost = resource_units(route, request.method, token) if route is not None else 1
         verdict = self.meter.charge(cost)
@@ -125,7 +140,7 @@ class Emulator(RequestHandler):
                 headers={"Retry-After": str(verdict.retry_after), **verdict.headers},
             )
             self._record(request, kind, 429, 0)
-            return self._failed(throttled, request, request_id)
+            return self._failed(throttled, request, request_id, kind)
         try:
             if route is None:
                 raise parse_error
@@ -136,24 +151,50 @@ class Emulator(RequestHandler):
         except GraphError as error:
             response = self.error_response(error, request, request_id)
         self._record(request, kind, response.status, cost)
-        return self._stamped(response, request, request_id, verdict.headers)
+        return self._stamped(response, request, request_id, kind, verdict.headers)
 
-    def _failed(self, error: GraphError, request: GraphRequest, request_id: str) -> GraphResponse:
-        return self._stamped(self.error_response(error, request, request_id), request, request_id)
+    def _failed(
+        self, error: GraphError, request: GraphRequest, request_id: str, kind: str
+    ) -> GraphResponse:
+        response = self.error_response(error, request, request_id)
+        return self._stamped(response, request, request_id, kind)
 
-    @staticmethod
     def _stamped(
+        self,
         response: GraphResponse,
         request: GraphRequest,
         request_id: str,
+        kind: str,
         extra: Mapping[str, str] | None = None,
     ) -> GraphResponse:
-        """Add Graph's request-id, the caller's client-request-id and any metering headers."""
+        """Add Graph's request-id and Date, the caller's client-request-id and any metering
+        headers; then show the final response to the observers."""
         headers = {**response.headers, **(extra or {}), "request-id": request_id}
         client_request_id = request.header("client-request-id")
         if client_request_id:
             headers["client-request-id"] = client_request_id
-        return GraphResponse(response.status, response.body, response.content, headers)
+        if not request.in_batch:
+            moment = datetime.now(UTC) + timedelta(seconds=self.modes.clock_skew)
+            headers["Date"] = format_datetime(moment, usegmt=True)
+        stamped = GraphResponse(response.status, response.body, response.content, headers)
+        observe.notify(request, kind, stamped)
+        return stamped
+
+    def token(self, request: GraphRequest) -> GraphResponse:
+        """``POST /_emulator/token``: client credentials in, an emulator token out."""
+        request_id = str(uuid.uuid4())
+        kind = "POST token"
+        if request.method != "POST":
+            self._record(request, "GET token", 405, 0)
+            return self._stamped(
+                GraphResponse(405, body={"error": "invalid_request"}), request, request_id, kind
+            )
+        form = dict(parse_qsl(request.body.decode("utf-8", "replace"), keep_blank_values=True))
+        status, body = token_reply(
+            form, self.tokens, self.modes.roles, secret_expired=self.modes.secret_expired
+        )
+        self._record(request, kind, status, 0)
+        return self._stamped(GraphResponse(status, body=body), request, request_id, kind)
 
     def download(self, request: GraphRequest) -> GraphResponse:
         """The pre-authenticated download URL behind ``GET .../content`` (costs no units)."""
@@ -177,18 +218,21 @@ class Emulator(RequestHandler):
         except GraphError as error:
             response = self.error_response(error, request, request_id)
         self._record(request, "GET download", response.status, 0)
-        return self._stamped(response, request, request_id)
+        return self._stamped(response, request, request_id, "GET download")
 
     def handle_http(self, request: GraphRequest) -> GraphResponse:
         """A request straight off the wire: ``request.path`` is the full raw path."""
         if request.path.startswith(DOWNLOAD_PREFIX + "/"):
             return self.download(request)
+        if request.path == TOKEN_PATH:
+            return self.token(request)
         prefix = self.base_path
         if prefix and not (request.path == prefix or request.path.startswith(prefix + "/")):
             error = BadRequest(f"Invalid version: expected paths under {prefix}")
             request_id = str(uuid.uuid4())
-            self._record(request, f"{request.method} unknown", 400, 0)
-            return self._failed(error, request, request_id)
+            kind = f"{request.method} unknown"
+            self._record(request, kind, 400, 0)
+            return self._failed(error, request, request_id, kind)
         below = GraphRequest(
             request.method,
             request.path[len(prefix) :],
@@ -213,24 +257,34 @@ class Emulator(RequestHandler):
             kind = parse(below).kind(method)
         except GraphError:
             kind = f"{method} unknown"
-        status = 0 if fault == "reset" else int(fault)
+        status = 0 if fault in ("reset", "unreachable") else int(fault)
         self._record(request, kind, status, 0, fault)
-        if fault == "reset":
+        if status == 0:
             return None
         request_id = str(uuid.uuid4())
         injected = InjectedFault(fault, self.faults.spec.retry_after)
-        return self._failed(injected, request, request_id)
+        return self._failed(injected, request, request_id, kind)
+
+    def unreachable(self, scope: Scope) -> bool:
+        """Whether the ``graph:unreachable`` mode drops this request (the token endpoint
+        stays reachable: it is another service)."""
+        if not self.modes.unreachable:
+            return False
+        return str(scope.get("path", "")) != TOKEN_PATH
 
 
-async def _drop_connection(send: Send) -> None:
+async def _drop_connection(send: Send, *, unreachable: bool = False) -> None:
     """Close the connection without a response: abort the socket when served by uvicorn,
-    otherwise raise ``ConnectionDropped`` for the in-process transport to translate."""
+    otherwise raise ``ConnectionDropped`` (``GraphUnreachable`` for the unreachable mode)
+    for the in-process transport to translate."""
     transport = getattr(getattr(send, "__self__", None), "transport", None)
     if transport is not None and callable(getattr(transport, "abort", None)):
         transport.abort()
         for _ in range(3):
             await asyncio.sleep(0)  # let the server notice the loss before the app returns
         return
+    if unreachable:
+        raise GraphUnreachable("tenant mode graph:unreachable: no connection")
     raise ConnectionDropped("injected fault: connection reset")
 
 
@@ -244,6 +298,10 @@ class FaultLayer:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if self.emulator.unreachable(scope):
+            self.emulator.fault_response("unreachable", scope)
+            await _drop_connection(send, unreachable=True)
             return
         decision = self.emulator.faults.draw()
         if decision.latency > 0:

@@ -21,7 +21,8 @@ from spcheck.emulator.interface import GraphRequest, GraphResponse, InvalidReque
 
 MAX_REQUESTS = 20
 _METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
-_INHERITED_HEADERS = ("x-emulator-user", "user-agent", "client-request-id")
+# Sub-requests are authorised with the envelope's token, as Graph does.
+_INHERITED_HEADERS = ("authorization", "x-emulator-user", "user-agent", "client-request-id")
 
 
 def _dependencies(entry: Mapping[str, Any]) -> list[str]:

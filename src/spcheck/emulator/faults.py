@@ -11,7 +11,10 @@ A spec is a comma-separated list of ``name:value`` entries::
 - ``latency``: delay added to every request, ``20ms``, ``0.5s`` or a uniform range
   ``5-50ms``;
 - ``retry-after``: seconds sent in ``Retry-After`` with injected faults (default 1,
-  at least 1, as Graph never sends 0).
+  at least 1, as Graph never sends 0);
+- tenant modes (``grant:read``, ``site:missing``, ``token:expired``, ``secret:expired``,
+  ``roles:...``, ``graph:unreachable``, ``skew:10m``): not random but fixed, a tenant
+  set up wrongly; see ``modes``.
 
 The status and reset probabilities are exclusive outcomes of one draw per request,
 so they must add up to at most 1. The same spec, seed and request sequence give
@@ -25,8 +28,9 @@ from __future__ import annotations
 import random
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from spcheck.emulator.modes import MODE_ENTRIES, TenantModes
 from spcheck.errors import InputError
 
 FAULT_ENV = "SPCHECK_EMULATOR_FAULTS"
@@ -47,11 +51,12 @@ def _seconds(text: str) -> float | None:
 
 @dataclass(frozen=True, slots=True)
 class FaultSpec:
-    """Per-request fault probabilities, latency and the Retry-After to send."""
+    """Per-request fault probabilities, latency, the Retry-After to send, and tenant modes."""
 
     outcomes: tuple[tuple[str, float], ...] = ()
     latency: tuple[float, float] = (0.0, 0.0)
     retry_after: int = 1
+    modes: TenantModes = field(default_factory=TenantModes)
 
     @classmethod
     def parse(cls, spec: str) -> FaultSpec:
@@ -63,6 +68,7 @@ class FaultSpec:
         outcomes: dict[str, float] = {}
         latency = (0.0, 0.0)
         retry_after = 1
+        modes = TenantModes()
         seen: set[str] = set()
         for entry in (part.strip() for part in spec.split(",")):
             if not entry:
@@ -98,11 +104,13 @@ class FaultSpec:
                         f"retry-after '{value}' must be a whole number of seconds, at least 1"
                     )
                 retry_after = int(seconds)
+            elif name in MODE_ENTRIES:
+                modes = modes.with_entry(name, value, bad)
             else:
                 raise bad(f"unknown fault '{name}'")
         if sum(outcomes.values()) > 1.0 + 1e-9:
             raise bad("the probabilities add up to more than 1")
-        return cls(tuple(outcomes.items()), latency, retry_after)
+        return cls(tuple(outcomes.items()), latency, retry_after, modes)
 
     @property
     def active(self) -> bool:
@@ -119,6 +127,7 @@ class FaultSpec:
             )
         if self.retry_after != 1:
             parts.append(f"retry-after:{self.retry_after}")
+        parts.extend(self.modes.entries())
         return ",".join(parts)
 
 

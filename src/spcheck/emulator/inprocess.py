@@ -7,7 +7,8 @@ and under msgraph's middleware::
     http = GraphClientFactory.create_with_default_middleware(client=http)
 
 An injected ``reset`` surfaces as ``httpx.RemoteProtocolError``, as a dropped
-connection does over a socket.
+connection does over a socket, and the ``graph:unreachable`` mode as
+``httpx.ConnectError``, as a host that cannot be reached does.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import httpx
 from starlette.applications import Starlette
 
 from spcheck.emulator.app import create_app
-from spcheck.emulator.interface import ConnectionDropped
+from spcheck.emulator.interface import ConnectionDropped, GraphUnreachable
 from spcheck.emulator.state import EmulatorState
 
 
@@ -32,6 +33,10 @@ class InProcessTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         try:
             return await self._inner.handle_async_request(request)
+        except GraphUnreachable as unreachable:
+            raise httpx.ConnectError(
+                "[Errno 111] Connection refused", request=request
+            ) from unreachable
         except ConnectionDropped as dropped:
             raise httpx.RemoteProtocolError(
                 "Server disconnected without sending a response.", request=request

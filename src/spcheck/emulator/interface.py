@@ -164,3 +164,7 @@ class RequestHandler(ABC):
 
 class ConnectionDropped(Exception):
     """An injected ``reset``: the in-process transport turns it into an httpx transport error."""
+
+
+class GraphUnreachable(ConnectionDropped):
+    """The ``graph:unreachable`` mode: the in-process transport makes it ``httpx.ConnectError``."""

@@ -67,7 +67,9 @@ class Renderer:
             "webUrl": site.drive_web_url,
             "driveType": "documentLibrary",
             "createdBy": {"user": {"displayName": "System Account"}},
-            "owner": {"group": {"displayName": f"{site.display_name} Owners"}},
+            # A library's owner is an identitySet (user, application, device); a site
+            # without a Microsoft 365 group answers with SharePoint's system account.
+            "owner": {"user": {"displayName": "System Account"}},
             "quota": {
                 "deleted": 0,
                 "remaining": 27487790694400,
