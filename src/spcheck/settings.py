@@ -71,6 +71,7 @@ class Settings(BaseSettings):
     concurrency: int = Field(default=4, ge=1, le=32)
     alert_to: str | None = None
     alert_from: str | None = None
+    trace: Path | None = None
 
     @field_validator("site")
     @classmethod

@@ -2,8 +2,10 @@
 
 The httpx client goes through ``GraphClientFactory.create_with_default_middleware``
 (redirects, telemetry, user agent) with kiota's RetryHandler switched off: the
-gateway's own retry layer is the only one. msgraph and kiota are imported
-inside functions so that ``spcheck --help`` and ``spcheck scan`` never load them.
+gateway's own retry layer is the only one. With SPCHECK_TRACE set, the sanitised
+trace (``trace``) sits under that middleware, on the transport itself. msgraph
+and kiota are imported inside functions so that ``spcheck --help`` and
+``spcheck scan`` never load them.
 """
 
 from __future__ import annotations
@@ -93,6 +95,10 @@ def build_sdk(
         follow_redirects=False,
         limits=httpx.Limits(max_connections=settings.concurrency * 2),
     )
+    if settings.trace is not None:
+        from spcheck.graph.trace import TraceWriter, install
+
+        install(http, TraceWriter(settings.trace, settings.graph_url, settings.root_folder))
     options: dict[str, Any] = {
         RetryHandlerOption.get_key(): RetryHandlerOption(
             delay=0, max_retries=0, should_retry=False
