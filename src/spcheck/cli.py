@@ -315,6 +315,20 @@ def scan(
 
 
 @app.command()
+def doctor(
+    fmt: Fmt = TableOrJson.TABLE,
+    trace: Annotated[
+        Path | None,
+        typer.Option("--trace", help="Write a sanitised trace of the Graph calls to this file."),
+    ] = None,
+) -> None:
+    """Check settings, credential, site grant, write access, delta, mail, state and clock."""
+    from spcheck.doctor.run import run_doctor
+
+    raise typer.Exit(run_doctor(fmt.value, trace=trace))
+
+
+@app.command()
 def emulator(
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port on loopback.")] = 8765,
     seed: Annotated[str, typer.Option("--seed", help="demo or empty.")] = "demo",

@@ -3,16 +3,19 @@
 Every request goes the same way: the resource-unit budget, the concurrency
 semaphore, one exchange through the adapter, the retry layer around all of
 it. Collection reads stay raw bytes parsed into views; writes are built with
-the SDK's typed models (``writes``) and retried only where that is safe.
+the SDK's typed models (``writes``) and retried only where that is safe. It is
+also ``spcheck doctor``'s way in (``diagnostics``), probe folder guard included.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
-from typing import TYPE_CHECKING, TypeVar
+import secrets
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 import httpx
@@ -20,7 +23,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from spcheck.domain.findings import mask
 from spcheck.graph import writes
-from spcheck.graph.auth import Auth
+from spcheck.graph.auth import Auth, scope_for
 from spcheck.graph.batch import SubRequest, SubResponse, chunks, decode, encode
 from spcheck.graph.budget import (
     COST_MULTI_READ,
@@ -30,6 +33,15 @@ from spcheck.graph.budget import (
     ResourceBudget,
 )
 from spcheck.graph.delta import DeltaSync
+from spcheck.graph.diagnostics import (
+    PROBE_PREFIX,
+    DeltaCheck,
+    Diagnostics,
+    Probe,
+    ProbeRefused,
+    ServerClock,
+    decode_claims,
+)
 from spcheck.graph.interface import (
     FolderResult,
     Gateway,
@@ -53,9 +65,11 @@ from spcheck.graph.views import (
     ITEM_PAGE,
     PERMISSION_PAGE,
     SITE,
+    Drive,
     DriveItem,
     Page,
     Permission,
+    Site,
 )
 from spcheck.graph.wire import Call, Exchange, Reply
 from spcheck.settings import Settings
@@ -82,7 +96,7 @@ class _AlreadyDone(Exception):
         self.permissions = permissions
 
 
-class GraphGateway(Gateway):
+class GraphGateway(Gateway, Diagnostics):
     def __init__(
         self,
         settings: Settings,
@@ -112,6 +126,10 @@ class GraphGateway(Gateway):
         self._counters = RetryCounters()
         self._requests = 0
         self._site: SiteDrive | None = None
+        self._clock_seen: ServerClock | None = None
+        # The probe folders this gateway made in this run, by item id, as last written.
+        self._run = secrets.token_hex(4)
+        self._probes: dict[str, Probe] = {}
 
     # --- plumbing ---------------------------------------------------------------------------
 
@@ -159,6 +177,7 @@ class GraphGateway(Gateway):
                 self._requests += 1
                 reply = await self._exchange(call)
             self._budget.observe(reply.headers)
+            self._see_date(reply.headers.get("Date"))
             return reply
 
         return await call_with_retry(
@@ -172,6 +191,17 @@ class GraphGateway(Gateway):
             retry_transport=retry_transport,
             on_throttle=self._budget.pause,
         )
+
+    def _see_date(self, value: str | None) -> None:
+        if not value:
+            return
+        try:
+            server = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return
+        if server.tzinfo is None:
+            server = server.replace(tzinfo=UTC)
+        self._clock_seen = ServerClock(server=server, local=self._now())
 
     def _failure(self, reply: Reply, call: Call) -> GraphError:
         code, _ = reply.error_code()  # Graph's message may quote names: only the code is shown
@@ -236,6 +266,12 @@ class GraphGateway(Gateway):
     async def resolve_site(self) -> SiteDrive:
         if self._site is not None:
             return self._site
+        site = await self.site_record()
+        drive = await self.drive_record(site.id)
+        self._site = SiteDrive(site_id=site.id, drive_id=drive.id, site_url=site.web_url)
+        return self._site
+
+    async def site_record(self) -> Site:
         host, site_path = self._settings.site_parts()
         path = "/".join(quote(part, safe="") for part in site_path.split("/"))
         call = Call("GET", self._url("sites", f"{quote(host, safe='')}:{path}"), COST_SINGLE_READ)
@@ -246,12 +282,12 @@ class GraphGateway(Gateway):
                 "check the host name and path, and the app's Sites.Selected grant on it",
                 status=404,
             )
-        site = self._parse(SITE, self._expect(reply, call, 200).content, call)
-        call = Call("GET", self._url("sites", segment(site.id), "drive"), COST_SINGLE_READ)
+        return self._parse(SITE, self._expect(reply, call, 200).content, call)
+
+    async def drive_record(self, site_id: str) -> Drive:
+        call = Call("GET", self._url("sites", segment(site_id), "drive"), COST_SINGLE_READ)
         reply = self._expect(await self._send(call), call, 200)
-        drive = self._parse(DRIVE, reply.content, call)
-        self._site = SiteDrive(site_id=site.id, drive_id=drive.id, site_url=site.web_url)
-        return self._site
+        return self._parse(DRIVE, reply.content, call)
 
     async def item_by_path(self, drive_id: str, path: str) -> DriveItem | None:
         url = self._url("drives", segment(drive_id), drive_path(path))
@@ -517,6 +553,128 @@ class GraphGateway(Gateway):
         # Not idempotent: retry only a 429, which Graph rejects before doing anything.
         reply = await self._send(call, retry_statuses=frozenset({429}), retry_transport=False)
         self._expect(reply, call, 200, 202)
+
+    # --- diagnostics (spcheck doctor) -------------------------------------------------------
+
+    async def token_claims(self) -> Mapping[str, Any] | None:
+        if self._auth.credential is None:
+            return None
+        from azure.core.exceptions import ServiceRequestError
+
+        try:
+            token = await self._auth.credential.get_token(scope_for(self._settings.graph_url))
+        except ServiceRequestError as error:
+            raise GraphUnavailable(
+                f"the sign-in service could not be reached ({type(error).__name__}); "
+                "check the network and any proxy"
+            ) from None
+        return decode_claims(str(token.token))
+
+    def server_clock(self) -> ServerClock | None:
+        return self._clock_seen
+
+    async def create_probe(self, drive_id: str, parent_id: str) -> Probe:
+        stamp = self._now().astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+        name = f"{PROBE_PREFIX}{stamp}-{self._run}"
+        url, body = writes.create_folder(self._sdk, self._base, drive_id, parent_id, name)
+        call = Call("POST", url, COST_WRITE, body=body)
+        # conflictBehavior "fail": a folder that already has this name is never adopted.
+        reply = self._expect(await self._send(call), call, 200, 201)
+        made = self._parse(DRIVE_ITEM, reply.content, call)
+        if not made.is_folder or made.name != name or made.parent_id != parent_id:
+            raise GraphError(f"{self._label(call)}: Graph answered with another item")
+        probe = Probe(drive_id, made.id, parent_id, name, made.etag, self._run)
+        self._probes[made.id] = probe
+        return probe
+
+    def _own(self, probe: Probe, what: str) -> None:
+        if self._probes.get(probe.item_id) != probe or probe.run != self._run:
+            raise ProbeRefused(
+                f"{what} refused: item {mask(probe.item_id)} is not a probe folder this run "
+                "created (or it changed since); nothing was sent"
+            )
+        if not probe.name.startswith(PROBE_PREFIX):
+            raise ProbeRefused(f"{what} refused: {probe.name!r} is not a probe folder name")
+
+    async def rename_probe(self, probe: Probe) -> Probe:
+        self._own(probe, "renaming a probe folder")
+        name = f"{probe.name}-renamed"
+        url = self._url("drives", segment(probe.drive_id), "items", segment(probe.item_id))
+        headers = (("If-Match", probe.etag),) if probe.etag else ()
+        call = Call("PATCH", url, COST_WRITE, body=Call.json_body({"name": name}), headers=headers)
+        reply = self._expect(await self._send(call), call, 200)
+        renamed = self._parse(DRIVE_ITEM, reply.content, call)
+        if renamed.id != probe.item_id or renamed.name != name:
+            raise GraphError(f"{self._label(call)}: Graph answered with another item")
+        changed = Probe(
+            probe.drive_id, probe.item_id, probe.parent_id, name, renamed.etag, self._run
+        )
+        self._probes[probe.item_id] = changed
+        return changed
+
+    async def delete_probe(self, probe: Probe) -> None:
+        what = "deleting a probe folder"
+        self._own(probe, what)
+        url = self._url("drives", segment(probe.drive_id), "items", segment(probe.item_id))
+        look = Call("GET", url, COST_SINGLE_READ)
+        reply = await self._send(look)
+        if reply.status == 404:
+            del self._probes[probe.item_id]
+            return
+        current = self._parse(DRIVE_ITEM, self._expect(reply, look, 200).content, look)
+        child_count = current.folder.child_count if current.folder is not None else None
+        as_left = (
+            current.is_folder
+            and current.root is None
+            and current.name == probe.name
+            and current.parent_id == probe.parent_id
+            and child_count == 0
+            and (probe.etag is None or current.etag == probe.etag)
+        )
+        if not as_left:
+            raise ProbeRefused(
+                f"{what} refused: {probe.name!r} is no longer as spcheck left it (renamed, "
+                "moved, changed or not empty); it is left in place, nothing was deleted"
+            )
+        headers = (("If-Match", probe.etag),) if probe.etag else ()
+        call = Call("DELETE", url, COST_WRITE, headers=headers)
+        reply = await self._send(call)
+        if reply.status in (200, 204, 404):
+            del self._probes[probe.item_id]
+            return
+        if reply.status == 412:
+            raise ProbeRefused(
+                f"{what} refused by Graph (HTTP 412): {probe.name!r} changed at the last moment; "
+                "it is left in place"
+            )
+        raise self._failure(reply, call)
+
+    async def delta_round_trip(self, drive_id: str) -> DeltaCheck:
+        start = self._url("drives", segment(drive_id), "root", "delta") + "?token=latest"
+        first = await self._delta_page(start, COST_SINGLE_READ)
+        link = first.delta_link or first.next_link
+        if link is None:
+            raise GraphError(
+                f"GET /drives/{segment(drive_id)}/root/delta?token=latest: no deltaLink"
+            )
+        pages, changes = 0, 0
+        seen: set[str] = set()
+        next_url: str | None = link
+        while next_url is not None:
+            if next_url in seen:
+                raise GraphError(
+                    f"GET /drives/{segment(drive_id)}/root/delta: the same page link twice"
+                )
+            seen.add(next_url)
+            page = await self._delta_page(next_url, COST_SINGLE_READ)
+            pages += 1
+            changes += len(page.value)
+            if page.next_link is None and page.delta_link is None:
+                raise GraphError(
+                    f"GET /drives/{segment(drive_id)}/root/delta: a page with no link to follow"
+                )
+            next_url = page.next_link
+        return DeltaCheck(pages=pages, changes=changes)
 
 
 def _has_next_link(answer: SubResponse) -> bool:

@@ -58,7 +58,7 @@ from spcheck.store.azure_codec import (
     when,
 )
 from spcheck.store.azure_connection import StorageConnection, parse_connection
-from spcheck.store.azure_lease import DriveLease
+from spcheck.store.azure_lease import SYNC_ROW, DriveLease
 from spcheck.store.interface import StoredItem, StoreError
 from spcheck.store.records import AuditEntry, AuditResult, CheckRun, RunStatus, Store
 
@@ -75,6 +75,8 @@ DEFAULT_CLIENT_OPTIONS: dict[str, Any] = {"retry_total": 3, "retry_backoff_max":
 
 CONTENT = "content"
 ACCESS = "access"
+# The drive row ``check_lease`` takes and removes: no real drive id looks like it.
+PROBE_DRIVE = "spcheck-doctor-lease-check"
 RUN_COUNTER = "seq"
 
 T = TypeVar("T")
@@ -279,6 +281,15 @@ class AzureTableStore(Store):
                 return None
         link = found.get("link")
         return str(link) if link else None
+
+    def check_lease(self) -> None:
+        """Take and give back a write lease on a drive row of spcheck's own, then remove the
+        row: shows that the account takes the conditional writes a sync depends on."""
+        lease = self._lease(PROBE_DRIVE)
+        with self._guard("the write lease could not be taken and given back"):
+            lease.acquire(clear_link=False)
+            lease.release()
+            self._table("drives").delete_entity(key(PROBE_DRIVE), SYNC_ROW)
 
     def _lease(self, drive_id: str) -> DriveLease:
         return DriveLease(
