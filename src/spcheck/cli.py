@@ -328,6 +328,17 @@ def doctor(
     raise typer.Exit(run_doctor(fmt.value, trace=trace))
 
 
+@app.command("emulator-fidelity")
+def emulator_fidelity(
+    trace: Annotated[Path, typer.Argument(metavar="TRACE", help="A trace SPCHECK_TRACE wrote.")],
+    fmt: Fmt = TableOrJson.TABLE,
+) -> None:
+    """Replay a trace against a fresh emulator and list every difference from Graph."""
+    from spcheck.fidelity.run import run_fidelity
+
+    raise typer.Exit(run_fidelity(trace, fmt.value))
+
+
 @app.command()
 def emulator(
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port on loopback.")] = 8765,
