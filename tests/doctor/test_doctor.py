@@ -8,15 +8,17 @@ import json
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from spcheck.doctor.interface import Status
-from spcheck.doctor.run import ORDER, run_checks
+from spcheck.doctor.run import ORDER, exit_code, run_checks
 from spcheck.doctor.settings_check import check_settings
 from spcheck.emulator.inprocess import transport
 from spcheck.emulator.seeds import ROOT_FOLDER, SERVICE_EMAIL, SITE, seed_demo
 from spcheck.emulator.server import EmulatorServer
 from tests.conftest import EXAMPLES, POLICIES, CliResult
+from tests.graph.conftest import FakeClock
 
 from .helpers import BASE, CANARY_SECRET, RUNBOOK, doctor, settings_for, with_token
 
@@ -351,3 +353,64 @@ def test_every_runbook_section_doctor_cites_exists() -> None:
             if line.startswith("#")
         }
         assert anchor in headings, f"{file}#{anchor}"
+
+
+class FailingOn(httpx.AsyncBaseTransport):
+    """The emulator, except that requests whose path ends with ``suffix`` get ``answer``."""
+
+    def __init__(self, suffix: str, answer: httpx.Response) -> None:
+        self.inner = transport(seed_demo(), base_url=BASE)
+        self.suffix = suffix
+        self.answer = answer
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith(self.suffix):
+            return httpx.Response(
+                self.answer.status_code, headers=self.answer.headers, content=self.answer.content
+            )
+        return await self.inner.handle_async_request(request)
+
+
+def run_with(tmp_path: Path, served: httpx.AsyncBaseTransport) -> tuple[int, dict[str, str]]:
+    clock = FakeClock()
+    results = run_checks(
+        settings=settings_for(tmp_path),
+        gateway_options={"transport": served, "clock": clock, "sleep": clock.sleep},
+    )
+    return exit_code(results), {r.id: f"{r.status.value} {r.summary}" for r in results}
+
+
+def test_a_drive_graph_cannot_serve_is_exit_3_and_stops_what_needs_it(tmp_path: Path) -> None:
+    failing = FailingOn("/drive", httpx.Response(500, json={"error": {"code": "generalException"}}))
+    code, lines = run_with(tmp_path, failing)
+    assert code == 3
+    assert lines["drive"].startswith("fail GET /sites/")
+    assert "HTTP 500 generalException" in lines["drive"]
+    assert [lines[c].split()[0] for c in ("root", "write", "delta")] == ["skip"] * 3
+
+
+def test_a_delta_answer_without_links_fails_the_delta_check(tmp_path: Path) -> None:
+    failing = FailingOn("/root/delta", httpx.Response(200, json={"value": []}))
+    code, lines = run_with(tmp_path, failing)
+    assert code == 2
+    assert lines["delta"].startswith("fail GET /drives/")
+    assert lines["delta"].endswith("/root/delta?token=latest: no deltaLink")
+    assert lines["write"].startswith("pass")
+
+
+def test_a_certificate_that_cannot_be_loaded_fails_the_token_and_keeps_the_rest(
+    tmp_path: Path,
+) -> None:
+    cert = tmp_path / "app.pem"
+    cert.write_text("not a certificate")
+    settings = settings_for(
+        tmp_path, auth="certificate", tenant_id="t" * 8, client_id="c" * 8, certificate_path=cert
+    )
+    results = run_checks(settings=settings)
+    assert [r.id for r in results] == list(ORDER)
+    by_id = {r.id: r for r in results}
+    assert by_id["token"].status is Status.FAIL
+    assert "SPCHECK_CERTIFICATE_PATH: the certificate could not be loaded" in by_id["token"].summary
+    assert by_id["site"].status is Status.SKIP
+    assert by_id["policy"].status is Status.PASS
+    assert exit_code(results) == 2

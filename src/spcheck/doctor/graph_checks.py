@@ -11,6 +11,7 @@ from typing import Any
 
 from spcheck.doctor.interface import (
     CheckResult,
+    Status,
     failed,
     passed,
     section,
@@ -309,8 +310,10 @@ async def check_delta(gateway: GraphGateway, found: Found) -> CheckResult:
 def check_mail(settings: Settings, found: Found, token: CheckResult) -> CheckResult:
     if not (settings.alert_to and settings.alert_from):
         return skipped("mail", "alerts are not configured (SPCHECK_ALERT_TO, SPCHECK_ALERT_FROM)")
+    if token.status is Status.SKIP:
+        return skipped("mail", "SPCHECK_AUTH=none: no token to read Mail.Send from")
     if found.claims is None:
-        return skipped("mail", f"needs the token ({token.status.value})")
+        return skipped("mail", "needs the token check to pass")
     roles = [str(role) for role in found.claims.get("roles") or []]
     sender = mask(settings.alert_from)
     here = section("doctor-mail")

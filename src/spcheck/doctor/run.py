@@ -13,14 +13,19 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from spcheck.doctor.interface import CheckResult, Status, failed, section, skipped
 from spcheck.doctor.local_checks import check_policy, check_state
 from spcheck.doctor.render import render
 from spcheck.doctor.settings_check import check_settings
 from spcheck.errors import SpcheckError
+from spcheck.graph.retry import RetryPolicy
 from spcheck.settings import Settings
+
+if TYPE_CHECKING:
+    from spcheck.doctor.graph_checks import Found
+    from spcheck.graph.gateway import GraphGateway
 
 ORDER = (
     "settings",
@@ -36,6 +41,9 @@ ORDER = (
     "policy",
     "clock",
 )
+SITE_CHAIN = ("site", "drive", "root", "write", "delta")
+# Short: an unreachable Graph is said within seconds, not after the cycle's five minutes.
+DOCTOR_POLICY = RetryPolicy(max_attempts=3, max_total_seconds=20.0, backoff_max=5.0)
 
 
 def exit_code(results: list[CheckResult]) -> int:
@@ -50,27 +58,28 @@ async def _graph_checks(
 ) -> None:
     from spcheck.doctor import graph_checks as g
     from spcheck.graph.client import build_gateway
-    from spcheck.graph.retry import RetryPolicy
-
-    options = {"policy": RetryPolicy(3, 20.0, 1.0, 5.0), **gateway_options}
+    options = {"policy": DOCTOR_POLICY, **gateway_options}
     try:
         gateway = build_gateway(settings, **options)
     except SpcheckError as error:
         results.append(
             failed("token", str(error), "correct that setting", section("configure-spcheck"))
         )
+        for check in ("permissions", *SITE_CHAIN, "mail"):
+            results.append(skipped(check, "needs the token check to pass"))
+        results.append(check_state(settings))
+        results.append(check_policy(settings))
+        results.append(skipped("clock", "no Graph response to compare with"))
         return
     found = g.Found()
-
-    def blocked(check: str, needs: str) -> None:
-        results.append(skipped(check, f"needs the {needs} check to pass"))
-
     async with gateway:
         token = await g.check_token(gateway, settings, found)
         results.append(token)
         if token.status is Status.FAIL:
-            for check in ("permissions", "site", "drive", "root", "write", "delta"):
-                blocked(check, "token")
+            results.extend(
+                skipped(check, "needs the token check to pass")
+                for check in ("permissions", *SITE_CHAIN)
+            )
         else:
             if found.claims is None:
                 results.append(skipped("permissions", "SPCHECK_AUTH=none: no token to read"))
@@ -84,24 +93,22 @@ async def _graph_checks(
 
 
 async def _site_checks(
-    gateway: Any, settings: Settings, found: Any, results: list[CheckResult]
+    gateway: GraphGateway, settings: Settings, found: Found, results: list[CheckResult]
 ) -> None:
     from spcheck.doctor import graph_checks as g
 
-    chain = ("site", "drive", "root", "write", "delta")
     if not g.can_reach_sites(found):
-        for check in chain:
-            results.append(skipped(check, "needs a Sites permission in the token"))
+        results.extend(skipped(c, "needs a Sites permission in the token") for c in SITE_CHAIN)
         return
     site = await g.check_site(gateway, settings, found)
     results.append(site)
     if not site.ok:
-        results.extend(skipped(check, "needs the site check to pass") for check in chain[1:])
+        results.extend(skipped(c, "needs the site check to pass") for c in SITE_CHAIN[1:])
         return
     drive = await g.check_drive(gateway, found)
     results.append(drive)
     if not drive.ok:
-        results.extend(skipped(check, "needs the drive check to pass") for check in chain[2:])
+        results.extend(skipped(c, "needs the drive check to pass") for c in SITE_CHAIN[2:])
         return
     root = await g.check_root(gateway, settings, found)
     results.append(root)

@@ -24,6 +24,7 @@ import threading
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from spcheck.emulator.interface import GraphRequest, GraphResponse
@@ -164,18 +165,20 @@ def required_for(entity: str, body: Mapping[str, Any]) -> list[str]:
     return [name for flavour in lists for name in REQUIRED.get(flavour, ())]
 
 
-def _checking_node(body: Any, found: list[tuple[str, str]]) -> Any:
+@cache
+def _checking_node_class() -> Any:
     """A kiota JSON parse node that notes each property a model has no field for, by its
     JSON path (the SDK would put it in ``additional_data`` without a word)."""
     from kiota_serialization_json.json_parse_node import JsonParseNode
 
     class CheckingNode(JsonParseNode):
-        def __init__(self, node: Any, path: str = "") -> None:
+        def __init__(self, node: Any, found: list[tuple[str, str]], path: str = "") -> None:
             super().__init__(node)
+            self.found = found
             self.path = path
 
         def _create_new_node(self, node: Any) -> JsonParseNode:
-            return CheckingNode(node, f"{self.path}[]")  # a collection's element
+            return CheckingNode(node, self.found, f"{self.path}[]")  # a collection's element
 
         def _assign_field_values(self, item: Any) -> None:
             if not isinstance(self._json_node, dict):
@@ -187,13 +190,13 @@ def _checking_node(body: Any, found: list[tuple[str, str]]) -> Any:
                 where = f"{self.path}.{name}".lstrip(".")
                 if name in fields:
                     if value is not None:
-                        fields[name](CheckingNode(value, where))
+                        fields[name](CheckingNode(value, self.found, where))
                     continue
                 if not name.startswith(ANNOTATION_PREFIXES) and name not in allowed:
-                    found.append((where, f"{type(item).__name__} has no {name!r}"))
+                    self.found.append((where, f"{type(item).__name__} has no {name!r}"))
                 extra[name] = self.try_get_anything(value)
 
-    return CheckingNode(body)
+    return CheckingNode
 
 
 def _dropped(sent: Any, kept: Any, where: str, found: list[tuple[str, str]]) -> None:
@@ -222,7 +225,7 @@ def check_entity(entity: str, body: Any, *, selected: bool = False) -> list[tupl
     model_class = _models()[entity]
     found: list[tuple[str, str]] = []
     try:
-        model = _checking_node(body, found).get_object_value(model_class)
+        model = _checking_node_class()(body, found).get_object_value(model_class)
     except (ValueError, TypeError) as error:
         return [("", f"the SDK cannot parse it ({type(error).__name__}: {error})")]
     writer = JsonSerializationWriter()
@@ -258,7 +261,12 @@ def check_body(kind: str, status: int, body: Any, *, selected: bool = False) -> 
             for name in REQUIRED["collection"]
             if name not in body
         ]
+        shapes: set[Any] = set()
         for index, element in enumerate(body.get("value") or []):
+            shape = signature(element)
+            if shape in shapes:
+                continue  # the same shape as an element already checked
+            shapes.add(shape)
             problems += [
                 Problem(kind, inner, f"value[{index}].{where}".rstrip("."), what)
                 for where, what in check_entity(inner, element, selected=selected)
@@ -302,7 +310,7 @@ def signature(value: Any) -> Any:
     if isinstance(value, dict):
         return tuple(sorted((key, signature(child)) for key, child in value.items()))
     if isinstance(value, list):
-        return ("list", tuple(sorted({repr(signature(child)) for child in value})))
+        return ("list", frozenset(signature(child) for child in value))
     if isinstance(value, str):
         return "time" if value[:4].isdigit() and value[4:5] == "-" else "str"
     return type(value).__name__
