@@ -26,7 +26,7 @@ from spcheck.graph.retry import RetryPolicy
 from spcheck.loader import LoadedInspection, load_inspection, load_policies
 from spcheck.report.registry import renderer
 from spcheck.service import CycleOptions, CycleOutcome, run_cycle
-from spcheck.settings import Settings
+from spcheck.settings import AuthMode, Settings
 from spcheck.store.sqlite import SqliteStore
 from tests.conftest import EXAMPLES, POLICIES
 from tests.provision.conftest import FakeClock
@@ -52,6 +52,7 @@ class World:
     faults: str | None = None
     fault_seed: int = 0
     gateways: list[Gateway] = field(default_factory=list)
+    credentials: list[tuple[AuthMode, Any]] | None = None
 
     @property
     def drive_id(self) -> str:
@@ -88,6 +89,7 @@ class World:
             clock=clock,
             sleep=clock.sleep,
             policy=RetryPolicy(max_attempts=30, max_total_seconds=100_000),
+            credentials=self.credentials,
         )
         self.gateways.append(gateway)
         return gateway
@@ -96,13 +98,13 @@ class World:
         policies = load_policies(POLICIES)
         return load_inspection(self.inspections / f"{INSPECTION}.yaml", policies)
 
-    def provision(self, as_of: datetime = WEEK_2) -> None:
+    def provision(self, as_of: datetime = WEEK_2, settings: Settings | None = None) -> None:
         out = io.StringIO()
         code = run_provision(
             INSPECTION,
             apply=True,
             as_of=as_of,
-            settings=self.settings(),
+            settings=settings or self.settings(),
             gateway_factory=self.gateway,
             out=out,
             err=out,
@@ -157,14 +159,19 @@ def rules_of(inspection: dict[str, Any]) -> list[tuple[str, str | None]]:
     return [(f["rule"], f["path"]) for f in inspection["findings"]]
 
 
-@pytest.fixture
-def world(tmp_path: Path) -> World:
+def unprovisioned(tmp_path: Path) -> World:
+    """The Glenmorven example's definition and sample list, and its contacts as users."""
     (tmp_path / "inspections").mkdir()
     for name in (f"{INSPECTION}.yaml", f"{INSPECTION}.sample.csv"):
         shutil.copy(EXAMPLES / name, tmp_path / "inspections" / name)
     state = seed_demo()
     for email, name in CONTACTS:
         state.add_user(email, name)
-    built = World(state=state, tmp=tmp_path)
+    return World(state=state, tmp=tmp_path)
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> World:
+    built = unprovisioned(tmp_path)
     built.provision()
     return built

@@ -4,26 +4,20 @@ the trace, and no token, secret, address, name, CHI number, file name, id or con
 from __future__ import annotations
 
 import asyncio
-import io
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 
-from spcheck.commands.provision import run_provision
 from spcheck.emulator.inprocess import transport
 from spcheck.emulator.seeds import SERVICE_EMAIL, SITE_HOSTNAME, seed_demo
 from spcheck.errors import ConfigError
 from spcheck.graph.client import build_gateway
-from spcheck.graph.gateway import GraphGateway
 from spcheck.graph.retry import RetryPolicy
-from spcheck.service import CycleOptions, run_cycle
 from spcheck.settings import AuthMode, Settings
-from spcheck.store.sqlite import SqliteStore
-from tests.conftest import EXAMPLES
-from tests.cycle.conftest import CONTACTS, EILIDH, IAIN, INSPECTION, MORAG, WEEK_2, World, local
+from tests.cycle.conftest import EILIDH, IAIN, INSPECTION, MORAG, local, unprovisioned
 from tests.graph.conftest import FakeCredential
 from tests.provision.conftest import FakeClock
 
@@ -36,76 +30,26 @@ CONTENT = f"canary-content-bytes for {OTHER_CHI}".encode()
 ALERT_TO = "canary.sso@careinspectorate.example"
 
 
-@pytest.fixture
-def bare_world(tmp_path: Path) -> World:
-    (tmp_path / "inspections").mkdir()
-    for name in (f"{INSPECTION}.yaml", f"{INSPECTION}.sample.csv"):
-        shutil.copy(EXAMPLES / name, tmp_path / "inspections" / name)
-    state = seed_demo()
-    for email, name in CONTACTS:
-        state.add_user(email, name)
-    return World(state=state, tmp=tmp_path)
+def traced(trace: Path) -> dict[str, Any]:
+    """Settings for a run with a secret credential, alerts, and the trace on."""
+    return {
+        "auth": AuthMode.SECRET,
+        "tenant_id": "0b1c2d3e-aaaa-bbbb-cccc-112233445566",
+        "client_id": "9f8e7d6c-dddd-eeee-ffff-665544332211",
+        "client_secret": SecretStr(CANARY_SECRET),
+        "trace": trace,
+        "alert_to": ALERT_TO,
+        "alert_from": SERVICE_EMAIL,
+    }
 
 
-def traced(world: World, trace: Path) -> Settings:
-    return world.settings().model_copy(
-        update={
-            "auth": AuthMode.SECRET,
-            "tenant_id": "0b1c2d3e-aaaa-bbbb-cccc-112233445566",
-            "client_id": "9f8e7d6c-dddd-eeee-ffff-665544332211",
-            "client_secret": CANARY_SECRET,
-            "trace": trace,
-            "alert_to": ALERT_TO,
-            "alert_from": SERVICE_EMAIL,
-        }
-    )
-
-
-def gateway_for(world: World, settings: Settings) -> GraphGateway:
-    clock = FakeClock()
-    return build_gateway(
-        settings,
-        transport=transport(world.state, base_url="http://127.0.0.1/v1.0", ru_per_minute=100_000),
-        clock=clock,
-        sleep=clock.sleep,
-        policy=RetryPolicy(max_attempts=30, max_total_seconds=100_000),
-        credentials=[(AuthMode.SECRET, FakeCredential(token=CANARY_TOKEN))],
-    )
-
-
-def test_the_trace_holds_every_exchange_and_nothing_that_identifies(
-    bare_world: World, tmp_path: Path
-) -> None:
-    world = bare_world
+def test_the_trace_holds_every_exchange_and_nothing_that_identifies(tmp_path: Path) -> None:
+    world = unprovisioned(tmp_path)
+    world.credentials = [(AuthMode.SECRET, FakeCredential(token=CANARY_TOKEN))]
     trace = tmp_path / "trace.jsonl"
-    settings = traced(world, trace)
-    out = io.StringIO()
-    code = run_provision(
-        INSPECTION,
-        apply=True,
-        as_of=WEEK_2,
-        settings=settings,
-        gateway_factory=lambda s: gateway_for(world, s),
-        out=out,
-        err=out,
-    )
-    assert code == 0, out.getvalue()
+    world.provision(settings=world.settings().model_copy(update=traced(trace)))
     world.upload("records", FILE_NAME, CONTENT, IAIN, local("2026-09-29T09:00"))
-    as_of = local("2026-09-29T10:00")
-
-    async def cycle() -> Any:
-        async with gateway_for(world, settings) as gateway:
-            with SqliteStore(world.tmp / "state.db") as store:
-                return await run_cycle(
-                    gateway,
-                    store,
-                    [world.loaded()],
-                    settings,
-                    options=CycleOptions(as_of=as_of, alerts=True, scan_workers=1),
-                    now=lambda: as_of,
-                )
-
-    asyncio.run(cycle())
+    world.cycle(local("2026-09-29T10:00"), alerts=True, **traced(trace))
     assert len(world.state.sent_mail) == 1
     text = trace.read_text(encoding="utf-8")
     records = [json.loads(line) for line in text.splitlines()]

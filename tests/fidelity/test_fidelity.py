@@ -3,25 +3,18 @@ answered it, and lists the planted differences (a wrong property name, a wrong s
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from spcheck.commands.provision import run_provision
 from spcheck.emulator.render import Renderer
-from spcheck.emulator.seeds import seed_demo
 from spcheck.fidelity.compare import Difference, compare, compare_paging
 from spcheck.fidelity.replay import fresh_emulator
 from spcheck.fidelity.run import run_fidelity
-from spcheck.service import CycleOptions, run_cycle
-from spcheck.store.sqlite import SqliteStore
-from tests.conftest import EXAMPLES
-from tests.cycle.conftest import CONTACTS, IAIN, INSPECTION, WEEK_2, World, local
+from tests.cycle.conftest import IAIN, local, unprovisioned
 from tests.doctor.helpers import doctor, settings_for
 
 
@@ -29,42 +22,11 @@ from tests.doctor.helpers import doctor, settings_for
 def trace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A trace of a provision, a check cycle with a record uploaded, and doctor."""
     tmp = tmp_path_factory.mktemp("fidelity")
-    (tmp / "inspections").mkdir()
-    for name in (f"{INSPECTION}.yaml", f"{INSPECTION}.sample.csv"):
-        shutil.copy(EXAMPLES / name, tmp / "inspections" / name)
-    state = seed_demo()
-    for email, name in CONTACTS:
-        state.add_user(email, name)
-    world = World(state=state, tmp=tmp)
+    world = unprovisioned(tmp)
     path = tmp / "trace.jsonl"
-    settings = world.settings().model_copy(update={"trace": path})
-    out = io.StringIO()
-    code = run_provision(
-        INSPECTION,
-        apply=True,
-        as_of=WEEK_2,
-        settings=settings,
-        gateway_factory=world.gateway,
-        out=out,
-        err=out,
-    )
-    assert code == 0, out.getvalue()
+    world.provision(settings=world.settings().model_copy(update={"trace": path}))
     world.upload("records", "GM-0001.txt", b"Case file GM-0001", IAIN, local("2026-09-29T09:00"))
-    as_of = local("2026-09-29T10:00")
-
-    async def cycle() -> None:
-        async with world.gateway(settings) as gateway:
-            with SqliteStore(tmp / "state.db") as store:
-                await run_cycle(
-                    gateway,
-                    store,
-                    [world.loaded()],
-                    settings,
-                    options=CycleOptions(as_of=as_of, scan_workers=1),
-                    now=lambda: as_of,
-                )
-
-    asyncio.run(cycle())
+    world.cycle(local("2026-09-29T10:00"), trace=path)
     assert doctor(settings_for(tmp), trace=path)[0] == 0
     return path
 

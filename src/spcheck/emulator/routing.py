@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import unquote
 
 from spcheck.emulator.interface import BadRequest
+from spcheck.graph.paths import key_segments
 
 _DELTA_WITH_TOKEN = re.compile(r"delta\(token=(?:'([^']*)'|([^)]*))\)", re.IGNORECASE)
 _ITEM_SUBRESOURCES = {
@@ -52,24 +52,9 @@ class Route:
 def segments(path: str) -> list[str]:
     """Decoded path segments with colon-addressed keys joined back into one."""
     try:
-        parts = [unquote(part, errors="strict") for part in path.split("/") if part]
+        return key_segments(path)
     except UnicodeDecodeError:
         raise BadRequest("The request path is not valid UTF-8 after percent-decoding") from None
-    merged: list[str] = []
-    index = 0
-    while index < len(parts):
-        part = parts[index]
-        index += 1
-        if part.endswith(":") and part.count(":") == 1 and index < len(parts):
-            group = [part]
-            while index < len(parts):
-                group.append(parts[index])
-                index += 1
-                if group[-1].endswith(":"):
-                    break
-            part = "/".join(group)
-        merged.append(part)
-    return merged
 
 
 def _not_found(segment: str) -> BadRequest:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from spcheck.domain.findings import mask
 
@@ -40,3 +40,29 @@ def has_delta_token(url: str) -> bool:
     """A delta request that carries a token (a nextLink or deltaLink) costs 1 RU, not 2."""
     query = urlsplit(url).query
     return "token=" in query or "delta(token=" in url or "$skiptoken=" in query
+
+
+def key_segments(path: str, *, errors: str = "strict") -> list[str]:
+    """A raw Graph path's decoded segments, with ``key:`` ... ``:`` groups joined back.
+
+    Graph addresses by path inside a segment (``root:/A/B:``, ``host:/sites/x:``): a
+    hand-written URL spreads it over several segments, msgraph-sdk sends it
+    percent-encoded as one; both come back as the one segment ``root:/A/B:``.
+    With ``errors="strict"`` a segment that is not UTF-8 raises ``UnicodeDecodeError``.
+    """
+    parts = [unquote(part, errors=errors) for part in path.split("/") if part]
+    merged: list[str] = []
+    index = 0
+    while index < len(parts):
+        part = parts[index]
+        index += 1
+        if part.endswith(":") and part.count(":") == 1 and index < len(parts):
+            group = [part]
+            while index < len(parts):
+                group.append(parts[index])
+                index += 1
+                if group[-1].endswith(":"):
+                    break
+            part = "/".join(group)
+        merged.append(part)
+    return merged

@@ -21,7 +21,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, urlsplit
+
+from spcheck.graph.paths import key_segments
 
 # Segments of Graph paths that are Graph's own words (matched case-insensitively).
 _LITERALS = frozenset(
@@ -143,26 +145,6 @@ RESPONSE_HEADERS = (
 )
 
 
-def _split(path: str) -> list[str]:
-    """Decoded segments, with ``key:`` ... ``:`` groups joined back (``root:/A/B:``)."""
-    parts = [unquote(part) for part in path.split("/") if part]
-    merged: list[str] = []
-    index = 0
-    while index < len(parts):
-        part = parts[index]
-        index += 1
-        if part.endswith(":") and part.count(":") == 1 and index < len(parts):
-            group = [part]
-            while index < len(parts):
-                group.append(parts[index])
-                index += 1
-                if group[-1].endswith(":"):
-                    break
-            part = "/".join(group)
-        merged.append(part)
-    return merged
-
-
 class Sanitiser:
     """Turns URLs, headers and JSON bodies into their sanitised form; one per trace."""
 
@@ -214,7 +196,7 @@ class Sanitiser:
         """The template of a path below the API version, e.g. ``/drives/{drive-id#2}/root``."""
         out: list[str] = []
         previous = ""
-        for segment in _split(path):
+        for segment in key_segments(path, errors="replace"):
             lowered = segment.lower()
             if lowered in _LITERALS:
                 out.append(segment)
