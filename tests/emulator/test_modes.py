@@ -124,6 +124,9 @@ def test_the_token_endpoint_refuses_an_expired_secret_as_entra_does(state: Emula
         assert raw.status_code == 401
         assert raw.json()["error"] == "invalid_client"
         assert raw.json()["error_codes"] == [7000222]
+        async with httpx.AsyncClient(transport=served) as client:
+            wrong = await client.get("http://graph.emulator.local/_emulator/token")
+        assert wrong.status_code == 405
 
     asyncio.run(scenario())
 

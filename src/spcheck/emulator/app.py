@@ -183,12 +183,14 @@ class Emulator(RequestHandler):
     def token(self, request: GraphRequest) -> GraphResponse:
         """``POST /_emulator/token``: client credentials in, an emulator token out."""
         request_id = str(uuid.uuid4())
-        kind = "POST token"
+        kind = f"{request.method} token"
         if request.method != "POST":
-            self._record(request, "GET token", 405, 0)
-            return self._stamped(
-                GraphResponse(405, body={"error": "invalid_request"}), request, request_id, kind
-            )
+            self._record(request, kind, 405, 0)
+            refused = {
+                "error": "invalid_request",
+                "error_description": "The token endpoint takes POST",
+            }
+            return self._stamped(GraphResponse(405, body=refused), request, request_id, kind)
         form = dict(parse_qsl(request.body.decode("utf-8", "replace"), keep_blank_values=True))
         status, body = token_reply(
             form, self.tokens, self.modes.roles, secret_expired=self.modes.secret_expired

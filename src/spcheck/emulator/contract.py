@@ -340,7 +340,9 @@ class ResponseContract:
             self._seen.add(key)
             self.checked += 1
             entity = ANSWERS.get(kind, "?")
-            if response.status >= 400 and not kind.endswith(" token"):
+            if kind.endswith(" token"):
+                entity = "token"
+            elif response.status >= 400:
                 entity = "error"
             self.entities[entity.strip("[]") or "none"] += 1
             try:
