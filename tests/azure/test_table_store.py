@@ -330,3 +330,35 @@ def test_a_state_written_by_a_newer_spcheck_is_refused(
     azure_table._ENSURED.clear()
     with pytest.raises(StoreError, match="newer spcheck"):
         AzureTableStore(azurite, table_prefix=table_prefix)
+
+
+def test_a_state_from_schema_1_gains_the_new_tables_and_keeps_its_runs(
+    open_azure: Callable[..., AzureTableStore], azurite: str, table_prefix: str
+) -> None:
+    from azure.data.tables import TableServiceClient
+
+    from spcheck.store import azure_table
+
+    # What schema 1 left: its seven tables, a run without milestone states, version 1.
+    run = CheckRun("r1", "glenmorven-2026", SEEN, SEEN, RunStatus.OK, finding_keys=frozenset())
+    entity = azure_table._run_entity("glenmorven-2026", "t-0001", 1, run)
+    del entity["milestones"]
+    with TableServiceClient.from_connection_string(azurite) as service:
+        for name in ("items", "drives", "audit", "runs", "alerts", "cache", "meta"):
+            service.create_table_if_not_exists(table_prefix + name)
+        service.get_table_client(table_prefix + "meta").create_entity(
+            {"PartitionKey": "schema", "RowKey": "version", "version": 1}
+        )
+        service.get_table_client(table_prefix + "runs").create_entity(entity)
+        before = {t.name for t in service.list_tables() if t.name.startswith(table_prefix)}
+    assert table_prefix + "history" not in before
+    azure_table._ENSURED.clear()
+    store = open_azure()
+    version = store._table("meta").get_entity("schema", "version")["version"]
+    assert version == azure_table.SCHEMA_VERSION == 2
+    found = store.last_run("glenmorven-2026")
+    assert found is not None
+    assert (found.run_id, dict(found.milestones)) == ("r1", {})
+    assert store.history("glenmorven-2026").cycle == 0
+    assert store.acceptances("glenmorven-2026") == []
+    assert store.attestations("glenmorven-2026") == []

@@ -1,7 +1,8 @@
 """The store contract as test classes: any implementation runs them by providing ``store``.
 
 ``ItemStoreContract`` applies to every ItemStore (the in-memory one included);
-``StoreContract`` to full Stores (audit log, check history, content cache).
+``StoreContract`` to full Stores (audit log, check history, finding history, acceptances,
+attestations, content cache, permissions read).
 A subclass in a ``test_*.py`` module supplies the ``store`` fixture.
 """
 
@@ -13,9 +14,13 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from spcheck.domain.acceptance import Acceptance
+from spcheck.domain.attestation import Attestation
 from spcheck.domain.findings import Finding, Severity
+from spcheck.domain.history import Tracked
 from spcheck.store.interface import ItemStore, StoredItem
 from spcheck.store.records import (
+    REPLACED,
     AuditEntry,
     AuditResult,
     CheckRun,
@@ -38,6 +43,35 @@ def item(item_id: str, path: str, **extra: object) -> StoredItem:
         first_seen=SEEN,
         **extra,  # type: ignore[arg-type]
     )
+
+
+def tracked(key: str, cycle: int, **extra: object) -> Tracked:
+    values: dict[str, object] = {
+        "key": key,
+        "rule": key.split("|")[0],
+        "severity": Severity.ERROR,
+        "first_seen": SEEN + timedelta(days=cycle),
+        "first_cycle": cycle,
+        "last_seen": SEEN + timedelta(days=cycle),
+    }
+    values.update(extra)
+    return Tracked(**values)  # type: ignore[arg-type]
+
+
+def acceptance(ident: str, key: str, **extra: object) -> Acceptance:
+    values: dict[str, object] = {
+        "id": ident,
+        "inspection_id": "glenmorven-2026",
+        "key": key,
+        "rule": key.split("|")[0],
+        "severity": Severity.ERROR,
+        "reason": "agreed with the inspection lead: the reserve comes in week 9",
+        "by": "Ailsa Placeholder (SSO)",
+        "at": SEEN,
+        "until": SEEN + timedelta(days=30),
+    }
+    values.update(extra)
+    return Acceptance(**values)  # type: ignore[arg-type]
 
 
 def entry(step: int, at: datetime, **extra: object) -> AuditEntry:
@@ -275,3 +309,173 @@ class StoreContract:
     def test_access_cache_refuses_a_naive_time(self, store: Store) -> None:
         with pytest.raises(ValueError, match="timezone-aware"):
             store.put_access({"item": "[]"}, datetime(2026, 9, 7, 9, 0))
+
+    # --- runs: milestones and the trend ---
+
+    def test_a_run_keeps_its_milestone_states_and_recent_runs_come_newest_first(
+        self, store: Store
+    ) -> None:
+        for day in range(5):
+            store.record_run(
+                CheckRun(
+                    run_id=f"r{day}",
+                    inspection_id="glenmorven-2026",
+                    as_of=SEEN + timedelta(days=day),
+                    generated_at=SEEN + timedelta(days=day),
+                    status=RunStatus.ERROR,
+                    counts={"error": day, "warning": 0, "accepted": 1},
+                    finding_keys=frozenset({f"k{day}"}),
+                    milestones={"pir": "met", "records": "overdue"},
+                )
+            )
+        last = store.last_run("glenmorven-2026")
+        assert last is not None
+        assert dict(last.milestones) == {"pir": "met", "records": "overdue"}
+        recent = store.recent_runs("glenmorven-2026", 3)
+        assert [r.run_id for r in recent] == ["r4", "r3", "r2"]
+        assert dict(recent[0].counts) == {"error": 4, "warning": 0, "accepted": 1}
+        assert recent[0].as_of == SEEN + timedelta(days=4)
+        assert store.recent_runs("kinloch-2026", 14) == []
+        assert store.recent_runs("glenmorven-2026", 0) == []
+
+    # --- findings over time ---
+
+    def test_history_starts_empty_and_records_what_changed(self, store: Store) -> None:
+        empty = store.history("glenmorven-2026")
+        assert (empty.cycle, empty.at, dict(empty.tracked)) == (0, None, {})
+        key = "records.missing|||record GM-1001|records"
+        first = tracked(key, 1, location="record GM-1001", milestone="records")
+        other = tracked(
+            "content.hidden_data|05 Training/plan.docx|comments|",
+            1,
+            path="05 Training/plan.docx",
+            content="c1",
+            sharing="s1",
+        )
+        at = SEEN + timedelta(days=1)
+        assert store.record_history(
+            "glenmorven-2026", previous_cycle=0, cycle=1, at=at, changed=[first, other]
+        )
+        found = store.history("glenmorven-2026")
+        assert (found.cycle, found.at) == (1, at)
+        assert found.tracked == {first.key: first, other.key: other}
+        assert store.history("kinloch-2026").cycle == 0
+        # The next cycle resolves one and leaves the other as it was: one row written.
+        resolved = replace(first, resolved_at=SEEN + timedelta(days=2), last_seen=at)
+        later = SEEN + timedelta(days=2)
+        assert store.record_history(
+            "glenmorven-2026", previous_cycle=1, cycle=2, at=later, changed=[resolved]
+        )
+        again = store.history("glenmorven-2026")
+        assert again.cycle == 2
+        assert again.tracked[first.key] == resolved
+        assert not again.tracked[first.key].open
+        assert again.tracked[other.key] == other
+
+    def test_history_is_not_written_when_another_cycle_was_recorded_meanwhile(
+        self, store: Store
+    ) -> None:
+        row = tracked("pir.missing|01 Pre-inspection return||", 1)
+        assert store.record_history(
+            "glenmorven-2026", previous_cycle=0, cycle=1, at=SEEN, changed=[row]
+        )
+        stale = replace(row, severity=Severity.WARNING)
+        assert not store.record_history(
+            "glenmorven-2026", previous_cycle=0, cycle=1, at=SEEN, changed=[stale]
+        )
+        found = store.history("glenmorven-2026")
+        assert found.cycle == 1
+        assert found.tracked[row.key].severity is Severity.ERROR
+
+    def test_history_refuses_a_naive_time(self, store: Store) -> None:
+        with pytest.raises(ValueError, match="timezone-aware"):
+            store.record_history(
+                "glenmorven-2026",
+                previous_cycle=0,
+                cycle=1,
+                at=datetime(2026, 9, 7, 9, 0),
+                changed=[],
+            )
+
+    # --- accepted findings ---
+
+    def test_acceptances_are_kept_and_ended_never_deleted(self, store: Store) -> None:
+        key = "records.missing|||record GM-1001|records"
+        first = acceptance("a1", key, location="record GM-1001", milestone="records")
+        other = acceptance(
+            "a2",
+            "file.too_large|02 Position statement/big.pdf||",
+            path="02 Position statement/big.pdf",
+            severity=Severity.WARNING,
+            content="c1",
+            sharing="s1",
+            at=SEEN + timedelta(minutes=5),
+        )
+        store.add_acceptance(first)
+        store.add_acceptance(other)
+        assert store.acceptances("glenmorven-2026") == [first, other]
+        assert store.acceptances("kinloch-2026") == []
+        ended_at = SEEN + timedelta(days=1)
+        assert store.end_acceptance(
+            "glenmorven-2026", "a1", at=ended_at, by="Ailsa", reason="withdrawn"
+        )
+        assert not store.end_acceptance(
+            "glenmorven-2026", "a1", at=ended_at, by="Ailsa", reason="withdrawn"
+        )
+        assert not store.end_acceptance(
+            "glenmorven-2026", "nope", at=ended_at, by="Ailsa", reason="withdrawn"
+        )
+        assert store.acceptances("glenmorven-2026") == [other]
+        everything = store.acceptances("glenmorven-2026", live=False)
+        assert [a.id for a in everything] == ["a1", "a2"]
+        assert everything[0] == replace(
+            first, ended_at=ended_at, ended_by="Ailsa", end_reason="withdrawn"
+        )
+
+    def test_a_new_acceptance_of_the_same_finding_replaces_the_live_one(self, store: Store) -> None:
+        key = "deadline.overdue||||pd1"
+        store.add_acceptance(acceptance("a1", key, milestone="pd1"))
+        later = SEEN + timedelta(hours=2)
+        store.add_acceptance(acceptance("a2", key, milestone="pd1", at=later, reason="new date"))
+        assert [a.id for a in store.acceptances("glenmorven-2026")] == ["a2"]
+        old = store.acceptances("glenmorven-2026", live=False)[0]
+        assert (old.id, old.ended_at, old.end_reason) == ("a1", later, REPLACED)
+
+    def test_acceptances_refuse_a_naive_time(self, store: Store) -> None:
+        with pytest.raises(ValueError, match="timezone-aware"):
+            store.add_acceptance(acceptance("a1", "k", until=datetime(2026, 10, 1)))
+        assert store.acceptances("glenmorven-2026", live=False) == []
+
+    # --- attested milestones ---
+
+    def test_attestations_are_kept_and_withdrawn_never_deleted(self, store: Store) -> None:
+        pd1 = Attestation(
+            id="t1",
+            inspection_id="glenmorven-2026",
+            milestone="pd1",
+            on=SEEN,
+            recorded_at=SEEN + timedelta(hours=1),
+            by="Ailsa Placeholder (SSO)",
+            note="held in person",
+        )
+        count = Attestation(
+            id="t2",
+            inspection_id="glenmorven-2026",
+            milestone="survey-distribution",
+            on=SEEN.astimezone(BST),
+            recorded_at=SEEN + timedelta(hours=2),
+            by="Ailsa Placeholder (SSO)",
+            value=143,
+        )
+        store.add_attestation(count)
+        store.add_attestation(pd1)
+        assert store.attestations("glenmorven-2026") == [pd1, count]
+        assert store.attestations("kinloch-2026") == []
+        at = SEEN + timedelta(days=1)
+        assert store.withdraw_attestation("glenmorven-2026", "t1", at=at, by="Ailsa")
+        assert not store.withdraw_attestation("glenmorven-2026", "t1", at=at, by="Ailsa")
+        assert not store.withdraw_attestation("glenmorven-2026", "t9", at=at, by="Ailsa")
+        assert store.attestations("glenmorven-2026") == [
+            replace(pd1, withdrawn_at=at, withdrawn_by="Ailsa"),
+            count,
+        ]

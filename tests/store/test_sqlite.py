@@ -72,6 +72,28 @@ def test_a_file_from_an_older_version_opens_migrates_and_keeps_its_data(tmp_path
     assert pragma(path, "user_version") == SCHEMA_VERSION
 
 
+def test_a_schema_4_file_gains_history_and_keeps_its_runs(tmp_path: Path) -> None:
+    path = tmp_path / "four.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    assert migrate(conn, upto=4) == 4
+    conn.execute(
+        "INSERT INTO check_runs (run_id, inspection_id, as_of, generated_at, generated_utc, "
+        "status, counts, finding_keys) VALUES ('r1', 'glenmorven-2026', ?, ?, ?, 'error', "
+        "'{\"error\": 2}', '[\"pir.missing|||\"]')",
+        (SEEN.isoformat(), SEEN.isoformat(), SEEN.isoformat()),
+    )
+    conn.close()
+    with SqliteStore(path) as store:
+        assert store.version == SCHEMA_VERSION == 5
+        run = store.last_run("glenmorven-2026")
+        assert run is not None
+        assert run.finding_keys == frozenset({"pir.missing|||"})
+        assert dict(run.milestones) == {}
+        assert [r.run_id for r in store.recent_runs("glenmorven-2026", 14)] == ["r1"]
+        assert store.history("glenmorven-2026").cycle == 0
+        assert store.acceptances("glenmorven-2026") == []
+
+
 def test_a_file_that_is_not_sqlite_is_refused_and_left_alone(tmp_path: Path) -> None:
     path = tmp_path / "notes.db"
     path.write_text("these are the SSO's notes, not a database\n" * 20)

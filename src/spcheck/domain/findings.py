@@ -40,3 +40,17 @@ class Finding:
     kind: str | None = None
     location: str | None = None
     masked: str | None = None
+
+
+def finding_key(finding: Finding) -> str:
+    """A finding's identity across check cycles: rule, path, kind and location, and the
+    milestone when the finding names no path (one overdue milestone is not another).
+
+    Never the message or the masked value, so a key holds no personal data. Findings that
+    share a key (two identifiers on the same page) are one problem for history and
+    acceptance.
+    """
+    parts = [finding.rule, finding.path or "", finding.kind or "", finding.location or ""]
+    if finding.path is None and finding.milestone:
+        parts.append(finding.milestone)
+    return "|".join(parts)

@@ -123,16 +123,25 @@ class Satisfaction(Strict):
 
     ``file``: at least one file in the milestone's folder (``extensions`` narrows it);
     ``all_records``: every sample record uploaded; ``contacts``: at least one
-    uploader nominated in the inspection definition.
+    uploader nominated in the inspection definition; ``attested``: the SSO records
+    that it happened (``spcheck attest``), with a number when ``value`` names one.
     """
 
-    kind: Literal["file", "all_records", "contacts"]
+    kind: Literal["file", "all_records", "contacts", "attested"]
     extensions: list[str] | None = None
+    # For an attested milestone: what the number recorded with it counts (it is then required).
+    value: str | None = Field(default=None, min_length=1, max_length=120)
 
     @field_validator("extensions")
     @classmethod
     def _lower_no_dot(cls, value: list[str] | None) -> list[str] | None:
         return None if value is None else [ext.lower().lstrip(".") for ext in value]
+
+    @model_validator(mode="after")
+    def _value_only_when_attested(self) -> Satisfaction:
+        if self.value is not None and self.kind != "attested":
+            raise ValueError("value: only an attested milestone records a number")
+        return self
 
 
 class Milestone(Strict):
@@ -216,6 +225,36 @@ class SampleRules(Strict):
         return self
 
 
+class RefusedAcceptance(Strict):
+    """A finding that can never be accepted: its rule, anywhere or only in the folders
+    whose content rules forbid identifiers."""
+
+    rule: str
+    where: Literal["anywhere", "identifiers_forbidden"] = "anywhere"
+
+    @field_validator("rule")
+    @classmethod
+    def _known_rule(cls, value: str) -> str:
+        if value not in RULE_IDS:
+            raise ValueError(f"unknown rule id {value!r}; see `spcheck rules` for the catalogue")
+        return value
+
+
+DEFAULT_REFUSED: tuple[RefusedAcceptance, ...] = (
+    RefusedAcceptance(rule="records.unexpected"),
+    RefusedAcceptance(rule="content.personal_identifier", where="identifiers_forbidden"),
+    RefusedAcceptance(rule="content.bad_redaction", where="identifiers_forbidden"),
+    RefusedAcceptance(rule="permission.anonymous_link"),
+)
+
+
+class AcceptanceRules(Strict):
+    """How long an accepted finding may stay accepted, and what can never be accepted."""
+
+    max_days: int = Field(default=30, ge=1, le=365)
+    refused: list[RefusedAcceptance] = Field(default_factory=lambda: list(DEFAULT_REFUSED))
+
+
 class Policy(Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -230,6 +269,7 @@ class Policy(Strict):
     access: AccessWindow
     retention: Retention = Retention()
     sample: SampleRules = SampleRules()
+    acceptance: AcceptanceRules = AcceptanceRules()
     rules: dict[str, Severity] = Field(default_factory=dict)
 
     @field_validator("rules")
@@ -280,6 +320,14 @@ class Policy(Strict):
             if milestone.id == milestone_id:
                 return milestone
         raise KeyError(milestone_id)
+
+    def folder_at(self, path: str | None) -> Folder | None:
+        """The policy folder a path under the inspection folder sits in (its first segment,
+        by display name, case-insensitively as SharePoint), or None."""
+        if not path:
+            return None
+        first = path.split("/", 1)[0].casefold()
+        return next((f for f in self.folders if f.name.casefold() == first), None)
 
     def records_folder(self, kind: Literal["sample", "reserve"]) -> Folder | None:
         return next((f for f in self.folders if f.holds_records == kind), None)

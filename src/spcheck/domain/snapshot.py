@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
 
+from spcheck.domain.attestation import Attestation
 from spcheck.domain.findings import Finding
 
 
@@ -100,6 +101,8 @@ class InspectionSnapshot:
     access: tuple[Access, ...] | None = None  # None: permissions were not read
     content: Mapping[str, ContentCheck] = field(default_factory=lambda: MappingProxyType({}))
     unverified: tuple[Unverified, ...] = ()
+    # Attested milestones known at the snapshot's time, by milestone id.
+    attested: Mapping[str, Attestation] = field(default_factory=lambda: MappingProxyType({}))
 
     def files(self, folder_key: str | None = None) -> tuple[Upload, ...]:
         return tuple(

@@ -175,6 +175,26 @@ class Timeline:
             due_soon_working_days=self.policy.calendar.due_soon_working_days,
         )
 
+    def next_change(self, milestone_id: str, now: dt.datetime, *, met: bool) -> dt.datetime | None:
+        """When the milestone's state next changes with time alone after ``now``: pending to
+        due soon, or due soon to overdue. None when only evidence can change it (met,
+        waived, or already overdue)."""
+        if met or milestone_id in self.inspection.waived:
+            return None
+        due = self.due(milestone_id)
+        if now >= due:
+            return None
+        window = self.policy.calendar.due_soon_working_days
+        due_day = due.astimezone(self.zone).date()
+        day = now.astimezone(self.zone).date()
+        if self.calendar.working_days_after(day, due_day) <= window:
+            return due
+        while day < due_day:
+            day += ONE_DAY
+            if self.calendar.working_days_after(day, due_day) <= window:
+                return self.at(day, dt.time(0, 0))
+        return due
+
 
 def milestone_state(
     *,

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal, TypeVar
 from weakref import WeakKeyDictionary
+from zoneinfo import ZoneInfo
 
+from spcheck.domain.attestation import Attestation
 from spcheck.domain.findings import Finding
 from spcheck.domain.inspection import ContactRole, SampleRecord
 from spcheck.domain.policy import Folder, Milestone
@@ -219,6 +221,13 @@ class Derived:
                 c.role in (ContactRole.COORDINATOR, ContactRole.UPLOADER)
                 for c in ctx.inspection.contacts
             )
+        elif kind == "attested":
+            attestation = ctx.snapshot.attested.get(milestone.id)
+            if attestation is not None:
+                satisfied, met_at = True, attestation.on
+                evidence = (
+                    attested_evidence(attestation, milestone.satisfied_by.value, ctx.timeline.zone),
+                )
         if milestone.id in ctx.inspection.waived:
             state = MilestoneState.WAIVED
         elif satisfied and met_at is None:
@@ -252,6 +261,18 @@ class Derived:
             and self.records.listed
             and bool(self.records.missing)
         )
+
+
+def attested_evidence(attestation: Attestation, counts: str | None, zone: ZoneInfo) -> str:
+    """One line for the report: what was recorded, by whom, when."""
+    parts = []
+    if attestation.value is not None:
+        parts.append(f"{attestation.value} {counts}" if counts else str(attestation.value))
+    if attestation.note:
+        parts.append(attestation.note)
+    on = attestation.on.astimezone(zone).strftime("%a %d %b %Y")
+    parts.append(f"attested by {attestation.by} for {on}")
+    return "; ".join(parts)
 
 
 def _arrival_order(item: RecordItem) -> tuple[bool, dt.datetime, str]:

@@ -8,11 +8,13 @@ A rule is a pure function of a ``RuleContext`` (snapshot, definition, policy, ti
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 from typing import Literal
 
-from spcheck.domain.findings import Finding, Severity
+from spcheck.domain.findings import Finding, Severity, finding_key
+from spcheck.domain.history import FindingNote, FindingState, Resolved
 from spcheck.domain.inspection import Inspection
 from spcheck.domain.policy import Policy
 from spcheck.domain.snapshot import InspectionSnapshot
@@ -116,18 +118,71 @@ class InspectionResult:
     id: str
     partnership: str
     week: int | None  # counted week of as_of; None before notification or in a paused week
-    status: Status
+    status: Status  # of the live findings: accepted ones do not count
     milestones: tuple[MilestoneResult, ...]
     records: RecordsSummary
-    findings: tuple[Finding, ...]
+    findings: tuple[Finding, ...]  # every finding, accepted ones included
     # For the HTML timeline strip; not part of the JSON schema.
     weeks: tuple[WeekMark, ...] = ()
     as_of: dt.datetime | None = None
     access_from: dt.datetime | None = None
     access_until: dt.datetime | None = None
+    # From the check history (empty when none was kept): each finding key's history and
+    # acceptance, what was resolved since the previous cycle, and open errors per cycle
+    # over the last cycles, oldest first, this one last.
+    notes: Mapping[str, FindingNote] = field(default_factory=lambda: MappingProxyType({}))
+    resolved: tuple[Resolved, ...] = ()
+    trend: tuple[int, ...] = ()
+
+    def note(self, finding: Finding) -> FindingNote | None:
+        return self.notes.get(finding_key(finding))
+
+    def is_accepted(self, finding: Finding) -> bool:
+        note = self.note(finding)
+        return note is not None and note.accepted is not None
+
+    @property
+    def live(self) -> tuple[Finding, ...]:
+        """The findings that count: every one not accepted."""
+        return tuple(f for f in self.findings if not self.is_accepted(f))
+
+    @property
+    def accepted(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if self.is_accepted(f))
 
     def count(self, severity: Severity) -> int:
-        return sum(1 for f in self.findings if f.severity == severity)
+        """Live findings of a severity (accepted ones are counted apart)."""
+        return sum(1 for f in self.live if f.severity == severity)
+
+    def count_new(self, severity: Severity) -> int:
+        """Live findings of a severity that are new since the previous cycle."""
+        return sum(
+            1
+            for f in self.live
+            if f.severity == severity
+            and (note := self.note(f)) is not None
+            and note.state is FindingState.NEW
+        )
+
+    def with_history(
+        self,
+        notes: Mapping[str, FindingNote],
+        resolved: tuple[Resolved, ...],
+        trend: tuple[int, ...],
+    ) -> InspectionResult:
+        """This result with its history; the status is worked out again without what is
+        accepted."""
+        followed = replace(self, notes=MappingProxyType(dict(notes)), resolved=resolved)
+        return replace(followed, status=status_of(followed.live), trend=trend)
+
+
+def status_of(findings: Iterable[Finding]) -> Status:
+    severities = {f.severity for f in findings}
+    if Severity.ERROR in severities:
+        return "error"
+    if Severity.WARNING in severities:
+        return "warning"
+    return "ok"
 
 
 RuleCheck = Callable[[RuleContext], Iterable[Finding]]

@@ -17,10 +17,10 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from spcheck.domain.catalogue import RULE_IDS
-from spcheck.domain.findings import Finding, Severity
+from spcheck.domain.findings import Finding
 from spcheck.domain.snapshot import InspectionSnapshot
 from spcheck.loader import LoadedInspection
 from spcheck.rules.derive import derived
@@ -32,8 +32,8 @@ from spcheck.rules.interface import (
     RuleContext,
     RuleError,
     RuleSpec,
-    Status,
     WeekMark,
+    status_of,
 )
 from spcheck.rules.privacy import redact, redact_optional
 
@@ -145,15 +145,6 @@ def sort_key(finding: Finding) -> tuple[int, str, str, str, str]:
         finding.message,
         finding.location or "",
     )
-
-
-def status_of(findings: Iterable[Finding]) -> Status:
-    severities = {f.severity for f in findings}
-    if Severity.ERROR in severities:
-        return "error"
-    if Severity.WARNING in severities:
-        return "warning"
-    return "ok"
 
 
 def _weeks(ctx: RuleContext, milestones: tuple[MilestoneResult, ...]) -> tuple[WeekMark, ...]:

@@ -1,6 +1,6 @@
 """AzureTableStore: the state store of the Azure Function, on Azure Table Storage.
 
-``SPCHECK_STATE=azure-table:<connection string>``. Seven tables named
+``SPCHECK_STATE=azure-table:<connection string>``. Ten tables named
 ``<prefix><concept>``:
 
 - items: PartitionKey drive id, RowKey item id;
@@ -10,7 +10,13 @@
   ``t-<newest-first time>-<newest-first seq>`` (the run);
 - alerts: inspection id, digest of the finding key;
 - cache: ``content`` or ``access``, item id;
+- history: inspection id, digest of the finding key; ``cycle`` (the cycles counted);
+- accepts: inspection id, acceptance id;
+- attests: inspection id, attestation id;
 - meta: ``counter`` / ``schema``, ``audit`` / ``version``.
+
+Schema versions: 1 had the first seven tables; 2 adds history, accepts and attests
+(made when a store opens, as every table is) and a run's milestone states.
 
 What differs from SQLite, and why it is still safe:
 
@@ -26,11 +32,16 @@ What differs from SQLite, and why it is still safe:
   with its own time, so a partial write is stale cache, never wrong data.
 - A content result too large for an entity even compressed is not cached
   (the file is rescanned next time: slower, never a false pass).
+- A cycle's finding history claims the cycle first (``If-Match`` on the
+  ``cycle`` row) and then writes its rows 100 at a time: a crash in between
+  leaves some findings shown as new (or not yet resolved) in the next cycle,
+  which then puts them right; it never hides one.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import logging
 import threading
@@ -42,6 +53,10 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any, TypeVar
 
+from spcheck.domain.acceptance import Acceptance
+from spcheck.domain.attestation import Attestation
+from spcheck.domain.findings import Severity
+from spcheck.domain.history import History, Tracked
 from spcheck.errors import ConfigError
 from spcheck.store.azure_codec import (
     TooLarge,
@@ -60,12 +75,31 @@ from spcheck.store.azure_codec import (
 from spcheck.store.azure_connection import StorageConnection, parse_connection
 from spcheck.store.azure_lease import SYNC_ROW, DriveLease
 from spcheck.store.interface import StoredItem, StoreError
-from spcheck.store.records import AuditEntry, AuditResult, CheckRun, RunStatus, Store
+from spcheck.store.records import (
+    REPLACED,
+    AuditEntry,
+    AuditResult,
+    CheckRun,
+    RunStatus,
+    RunSummary,
+    Store,
+)
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
-TABLES = ("items", "drives", "audit", "runs", "alerts", "cache", "meta")
+SCHEMA_VERSION = 2
+TABLES = (
+    "items",
+    "drives",
+    "audit",
+    "runs",
+    "alerts",
+    "cache",
+    "meta",
+    "history",
+    "accepts",
+    "attests",
+)
 BATCH = 100  # operations per entity-group transaction
 FILTER_KEYS = 14  # the service allows 15 comparisons per filter; one is the PartitionKey
 CONFLICT_ATTEMPTS = 30
@@ -78,6 +112,7 @@ ACCESS = "access"
 # The drive row ``check_lease`` takes and removes: no real drive id looks like it.
 PROBE_DRIVE = "spcheck-doctor-lease-check"
 RUN_COUNTER = "seq"
+CYCLE_ROW = "cycle"  # in the history table; finding rows are 64-character digests
 
 T = TypeVar("T")
 
@@ -219,6 +254,15 @@ class AzureTableStore(Store):
             raise StoreError(
                 f"state store {self._location}: refused: it was written by a newer spcheck "
                 f"(schema {version}, this build knows up to {SCHEMA_VERSION}); upgrade spcheck"
+            )
+        if version < SCHEMA_VERSION:
+            # Every version so far only adds tables (made above) and properties (read with
+            # defaults), so upgrading is recording the version.
+            from azure.data.tables import UpdateMode
+
+            meta.upsert_entity(
+                {"PartitionKey": "schema", "RowKey": "version", "version": SCHEMA_VERSION},
+                mode=UpdateMode.REPLACE,
             )
 
     def close(self) -> None:
@@ -549,6 +593,19 @@ class AzureTableStore(Store):
             first = next(rows, None)
         return _row_run(first) if first is not None else None
 
+    def recent_runs(self, inspection_id: str, limit: int) -> list[RunSummary]:
+        if limit <= 0:
+            return []
+        with self._guard("read failed"):
+            rows = self._query(
+                "runs",
+                "PartitionKey eq @pk and RowKey ge @low and RowKey lt @high",
+                {"pk": key(inspection_id), "low": "t-", "high": "t."},
+                select=["run_id", "as_of", "generated_at", "status", "counts"],
+                top=limit,
+            )
+            return [_row_summary(row) for row in itertools.islice(rows, limit)]
+
     def alerted_keys(self, inspection_id: str) -> set[str]:
         with self._guard("read failed"):
             rows = self._query(
@@ -630,6 +687,192 @@ class AzureTableStore(Store):
             raise StoreError(
                 f"state store {self._location}: resolving alerts: too many concurrent writers"
             )
+
+    # --- findings over time -----------------------------------------------------------------
+
+    def history(self, inspection_id: str) -> History:
+        with self._guard("read failed"):
+            rows = list(self._query("history", "PartitionKey eq @pk", {"pk": key(inspection_id)}))
+        cycle, at = 0, None
+        tracked: dict[str, Tracked] = {}
+        for row in rows:
+            if row["RowKey"] == CYCLE_ROW:
+                cycle, at = number(row.get("cycle")) or 0, when(row.get("at"))
+            else:
+                found = _row_tracked(row)
+                tracked[found.key] = found
+        return History(cycle=cycle, at=at, tracked=MappingProxyType(tracked))
+
+    def record_history(
+        self,
+        inspection_id: str,
+        *,
+        previous_cycle: int,
+        cycle: int,
+        at: datetime,
+        changed: Sequence[Tracked],
+    ) -> bool:
+        from azure.core import MatchConditions
+        from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
+        from azure.data.tables import UpdateMode
+
+        aware(at, "a cycle's time")
+        partition = key(inspection_id)
+        operations = [
+            ("upsert", _tracked_entity(partition, row), {"mode": UpdateMode.REPLACE})
+            for row in changed
+        ]
+        table = self._table("history")
+        counter = {
+            "PartitionKey": partition,
+            "RowKey": CYCLE_ROW,
+            "cycle": int64(cycle),
+            "at": at.isoformat(),
+        }
+        with self._guard("write failed"):
+            try:
+                found = table.get_entity(partition, CYCLE_ROW)
+            except ResourceNotFoundError:
+                found = None
+            stored = (number(found.get("cycle")) or 0) if found is not None else 0
+            if stored != previous_cycle:
+                return False
+            try:
+                if found is None:
+                    table.create_entity(counter)
+                else:
+                    table.update_entity(
+                        counter,
+                        mode=UpdateMode.REPLACE,
+                        etag=found.metadata["etag"],
+                        match_condition=MatchConditions.IfNotModified,
+                    )
+            except HttpResponseError as error:
+                if _is_conflict(error):
+                    return False  # another worker recorded this cycle first
+                raise
+            for batch in _chunks(operations, BATCH):
+                self._commit("history", batch)
+        return True
+
+    # --- accepted findings and attested milestones ------------------------------------------
+
+    def add_acceptance(self, acceptance: Acceptance) -> None:
+        aware(acceptance.at, "an acceptance's time")
+        aware(acceptance.until, "an acceptance's end")
+        partition = key(acceptance.inspection_id)
+        entity = _acceptance_entity(partition, acceptance)
+
+        def attempt() -> None:
+            # The new acceptance and the end of the one it replaces commit together.
+            operations: list[tuple[Any, ...]] = [("create", entity)]
+            for row in self._live_acceptances(partition):
+                if get_text(row, "key") == acceptance.key:
+                    operations.append(_ending(row, acceptance.at, acceptance.by, REPLACED))
+            self._commit("accepts", operations)
+
+        with self._guard("write failed"):
+            self._retrying("recording an acceptance", attempt)
+
+    def _live_acceptances(self, partition: str) -> list[Any]:
+        return list(
+            self._query(
+                "accepts",
+                "PartitionKey eq @pk and ended_at eq @none",
+                {"pk": partition, "none": ""},
+            )
+        )
+
+    def acceptances(self, inspection_id: str, *, live: bool = True) -> list[Acceptance]:
+        partition = key(inspection_id)
+        with self._guard("read failed"):
+            if live:
+                rows = self._live_acceptances(partition)
+            else:
+                rows = list(self._query("accepts", "PartitionKey eq @pk", {"pk": partition}))
+        found = [_row_acceptance(row) for row in rows]
+        return sorted(found, key=lambda a: a.at.astimezone(UTC))
+
+    def end_acceptance(
+        self, inspection_id: str, acceptance_id: str, *, at: datetime, by: str, reason: str
+    ) -> bool:
+        from azure.core.exceptions import ResourceNotFoundError
+
+        aware(at, "an acceptance's end")
+        partition = key(inspection_id)
+
+        def attempt() -> bool:
+            try:
+                row = self._table("accepts").get_entity(partition, key(acceptance_id))
+            except ResourceNotFoundError:
+                return False
+            if row.get("ended_at"):
+                return False
+            self._commit("accepts", [_ending(row, at, by, reason)])
+            return True
+
+        with self._guard("write failed"):
+            return self._retrying("ending an acceptance", attempt)
+
+    def add_attestation(self, attestation: Attestation) -> None:
+        aware(attestation.recorded_at, "an attestation's time")
+        aware(attestation.on, "when an attested step happened")
+        entity: dict[str, Any] = {
+            "PartitionKey": key(attestation.inspection_id),
+            "RowKey": key(attestation.id),
+            "attestation_id": attestation.id,
+            "inspection_id": attestation.inspection_id,
+            "milestone": attestation.milestone,
+            "happened_on": attestation.on.isoformat(),
+            "recorded_at": attestation.recorded_at.isoformat(),
+            "recorded_by": attestation.by,
+            "withdrawn_at": "",
+        }
+        if attestation.value is not None:
+            entity["value"] = int64(attestation.value)
+        put_text(entity, "note", attestation.note)
+        with self._guard("write failed"):
+            self._table("attests").create_entity(entity)
+
+    def attestations(self, inspection_id: str) -> list[Attestation]:
+        with self._guard("read failed"):
+            rows = list(self._query("attests", "PartitionKey eq @pk", {"pk": key(inspection_id)}))
+        found = [_row_attestation(row) for row in rows]
+        return sorted(found, key=lambda a: a.recorded_at.astimezone(UTC))
+
+    def withdraw_attestation(
+        self, inspection_id: str, attestation_id: str, *, at: datetime, by: str
+    ) -> bool:
+        from azure.core import MatchConditions
+        from azure.core.exceptions import ResourceNotFoundError
+        from azure.data.tables import UpdateMode
+
+        aware(at, "a withdrawal's time")
+        partition = key(inspection_id)
+
+        def attempt() -> bool:
+            table = self._table("attests")
+            try:
+                row = table.get_entity(partition, key(attestation_id))
+            except ResourceNotFoundError:
+                return False
+            if row.get("withdrawn_at"):
+                return False
+            table.update_entity(
+                {
+                    "PartitionKey": partition,
+                    "RowKey": row["RowKey"],
+                    "withdrawn_at": at.isoformat(),
+                    "withdrawn_by": by,
+                },
+                mode=UpdateMode.MERGE,
+                etag=row.metadata["etag"],
+                match_condition=MatchConditions.IfNotModified,
+            )
+            return True
+
+        with self._guard("write failed"):
+            return self._retrying("withdrawing an attestation", attempt)
 
     # --- content cache ----------------------------------------------------------------------
 
@@ -826,6 +1069,7 @@ def _run_entity(partition: str, row: str, seq: int, run: CheckRun) -> dict[str, 
         "counts": json.dumps(dict(run.counts), sort_keys=True),
     }
     put_text(entity, "finding_keys", json.dumps(sorted(run.finding_keys)))
+    put_text(entity, "milestones", json.dumps(dict(run.milestones), sort_keys=True))
     return entity
 
 
@@ -841,4 +1085,160 @@ def _row_run(row: Mapping[str, Any]) -> CheckRun:
         status=RunStatus(str(row["status"])),
         counts=MappingProxyType(dict(json.loads(str(row["counts"])))),
         finding_keys=frozenset(json.loads(get_text(row, "finding_keys", "[]"))),
+        milestones=MappingProxyType(dict(json.loads(get_text(row, "milestones", "{}")))),
+    )
+
+
+def _row_summary(row: Mapping[str, Any]) -> RunSummary:
+    as_of, generated = when(row.get("as_of")), when(row.get("generated_at"))
+    if as_of is None or generated is None:
+        raise StoreError("state store: a check run has no time; the table is damaged")
+    return RunSummary(
+        run_id=str(row["run_id"]),
+        as_of=as_of,
+        generated_at=generated,
+        status=RunStatus(str(row["status"])),
+        counts=MappingProxyType(dict(json.loads(str(row["counts"])))),
+    )
+
+
+def _optional(entity: dict[str, Any], **values: str | None) -> None:
+    for name, value in values.items():
+        if value is not None:
+            entity[name] = value
+
+
+def _tracked_entity(partition: str, row: Tracked) -> dict[str, Any]:
+    entity: dict[str, Any] = {
+        "PartitionKey": partition,
+        "RowKey": digest_key(row.key),
+        "rule": row.rule,
+        "severity": Severity(row.severity).value,
+        "first_seen": aware(row.first_seen, "first_seen").isoformat(),
+        "first_cycle": int64(row.first_cycle),
+        "last_seen": row.last_seen.isoformat(),
+        "resolved_at": iso(row.resolved_at) or "",
+        "reopened": row.reopened,
+    }
+    put_text(entity, "key", row.key)
+    _optional(
+        entity,
+        path=row.path,
+        milestone=row.milestone,
+        location=row.location,
+        content=row.content,
+        sharing=row.sharing,
+    )
+    return entity
+
+
+def _row_tracked(row: Mapping[str, Any]) -> Tracked:
+    first_seen, last_seen = when(row.get("first_seen")), when(row.get("last_seen"))
+    if first_seen is None or last_seen is None:
+        raise StoreError("state store: a finding's history has no time; the table is damaged")
+    return Tracked(
+        key=get_text(row, "key"),
+        rule=str(row["rule"]),
+        severity=Severity(str(row["severity"])),
+        first_seen=first_seen,
+        first_cycle=number(row.get("first_cycle")) or 0,
+        last_seen=last_seen,
+        path=_text_or_none(row, "path"),
+        milestone=_text_or_none(row, "milestone"),
+        location=_text_or_none(row, "location"),
+        resolved_at=when(row.get("resolved_at")),
+        reopened=bool(row.get("reopened")),
+        content=_text_or_none(row, "content"),
+        sharing=_text_or_none(row, "sharing"),
+    )
+
+
+def _acceptance_entity(partition: str, acceptance: Acceptance) -> dict[str, Any]:
+    entity: dict[str, Any] = {
+        "PartitionKey": partition,
+        "RowKey": key(acceptance.id),
+        "acceptance_id": acceptance.id,
+        "inspection_id": acceptance.inspection_id,
+        "rule": acceptance.rule,
+        "severity": Severity(acceptance.severity).value,
+        "accepted_by": acceptance.by,
+        "at": acceptance.at.isoformat(),
+        "until": acceptance.until.isoformat(),
+        "ended_at": "",
+    }
+    put_text(entity, "key", acceptance.key)
+    put_text(entity, "reason", acceptance.reason)
+    _optional(
+        entity,
+        path=acceptance.path,
+        location=acceptance.location,
+        milestone=acceptance.milestone,
+        content=acceptance.content,
+        sharing=acceptance.sharing,
+    )
+    return entity
+
+
+def _ending(row: Any, at: datetime, by: str, reason: str) -> tuple[Any, ...]:
+    """A merge that ends an acceptance, only if nobody changed it since it was read."""
+    from azure.core import MatchConditions
+    from azure.data.tables import UpdateMode
+
+    return (
+        "update",
+        {
+            "PartitionKey": row["PartitionKey"],
+            "RowKey": row["RowKey"],
+            "ended_at": at.isoformat(),
+            "ended_by": by,
+            "end_reason": reason,
+        },
+        {
+            "mode": UpdateMode.MERGE,
+            "etag": row.metadata["etag"],
+            "match_condition": MatchConditions.IfNotModified,
+        },
+    )
+
+
+def _row_acceptance(row: Mapping[str, Any]) -> Acceptance:
+    at, until = when(row.get("at")), when(row.get("until"))
+    if at is None or until is None:
+        raise StoreError("state store: an acceptance has no time; the table is damaged")
+    return Acceptance(
+        id=str(row["acceptance_id"]),
+        inspection_id=str(row["inspection_id"]),
+        key=get_text(row, "key"),
+        rule=str(row["rule"]),
+        severity=Severity(str(row["severity"])),
+        reason=get_text(row, "reason"),
+        by=str(row["accepted_by"]),
+        at=at,
+        until=until,
+        path=_text_or_none(row, "path"),
+        location=_text_or_none(row, "location"),
+        milestone=_text_or_none(row, "milestone"),
+        content=_text_or_none(row, "content"),
+        sharing=_text_or_none(row, "sharing"),
+        ended_at=when(row.get("ended_at")),
+        ended_by=_text_or_none(row, "ended_by"),
+        end_reason=_text_or_none(row, "end_reason"),
+    )
+
+
+def _row_attestation(row: Mapping[str, Any]) -> Attestation:
+    on, recorded = when(row.get("happened_on")), when(row.get("recorded_at"))
+    if on is None or recorded is None:
+        raise StoreError("state store: an attestation has no time; the table is damaged")
+    return Attestation(
+        id=str(row["attestation_id"]),
+        inspection_id=str(row["inspection_id"]),
+        milestone=str(row["milestone"]),
+        on=on,
+        recorded_at=recorded,
+        by=str(row["recorded_by"]),
+        value=number(row.get("value")),
+        note=get_text(row, "note"),
+        withdrawn_at=when(row.get("withdrawn_at")),
+        withdrawn_by=_text_or_none(row, "withdrawn_by"),
     )

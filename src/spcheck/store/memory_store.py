@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from types import MappingProxyType
 
+from spcheck.domain.acceptance import Acceptance
+from spcheck.domain.attestation import Attestation
+from spcheck.domain.history import History, Tracked
 from spcheck.store.memory import MemoryItemStore
-from spcheck.store.records import AuditEntry, AuditResult, CheckRun, Store
+from spcheck.store.records import (
+    REPLACED,
+    AuditEntry,
+    AuditResult,
+    CheckRun,
+    RunSummary,
+    Store,
+)
 
 
 def _aware(value: datetime, what: str) -> datetime:
@@ -33,6 +43,10 @@ class MemoryStore(MemoryItemStore, Store):
         self._alerts: dict[tuple[str, str], _Alert] = {}
         self._content: dict[str, tuple[str, str]] = {}
         self._access: dict[str, tuple[str, datetime]] = {}
+        self._cycles: dict[str, tuple[int, datetime]] = {}
+        self._tracked: dict[str, dict[str, Tracked]] = {}
+        self._acceptances: list[Acceptance] = []
+        self._attestations: list[Attestation] = []
         self._closed = False
 
     @property
@@ -73,7 +87,11 @@ class MemoryStore(MemoryItemStore, Store):
     def record_run(self, run: CheckRun) -> None:
         _aware(run.generated_at, "generated_at")
         _aware(run.as_of, "as_of")
-        frozen = replace(run, counts=MappingProxyType(dict(run.counts)))
+        frozen = replace(
+            run,
+            counts=MappingProxyType(dict(run.counts)),
+            milestones=MappingProxyType(dict(run.milestones)),
+        )
         with self._records_lock:
             for index, existing in enumerate(self._runs):
                 if (existing.run_id, existing.inspection_id) == (run.run_id, run.inspection_id):
@@ -89,6 +107,19 @@ class MemoryStore(MemoryItemStore, Store):
                 if run.inspection_id == inspection_id
             ]
         return max(mine, key=lambda entry: entry[:2])[2] if mine else None
+
+    def recent_runs(self, inspection_id: str, limit: int) -> list[RunSummary]:
+        with self._records_lock:
+            mine = [
+                (run.generated_at.astimezone(UTC), position, run)
+                for position, run in enumerate(self._runs)
+                if run.inspection_id == inspection_id
+            ]
+        mine.sort(key=lambda entry: entry[:2], reverse=True)
+        return [
+            RunSummary(run.run_id, run.as_of, run.generated_at, run.status, run.counts)
+            for _, _, run in mine[: max(limit, 0)]
+        ]
 
     def alerted_keys(self, inspection_id: str) -> set[str]:
         with self._records_lock:
@@ -111,6 +142,99 @@ class MemoryStore(MemoryItemStore, Store):
                 alert = self._alerts.get((inspection_id, key))
                 if alert is not None and alert.resolved_at is None:
                     alert.resolved_at = at
+
+    # --- findings over time -----------------------------------------------------------------
+
+    def history(self, inspection_id: str) -> History:
+        with self._records_lock:
+            tracked = dict(self._tracked.get(inspection_id, {}))
+            cycle = self._cycles.get(inspection_id)
+        if cycle is None:
+            return History(tracked=MappingProxyType(tracked))
+        return History(cycle=cycle[0], at=cycle[1], tracked=MappingProxyType(tracked))
+
+    def record_history(
+        self,
+        inspection_id: str,
+        *,
+        previous_cycle: int,
+        cycle: int,
+        at: datetime,
+        changed: Sequence[Tracked],
+    ) -> bool:
+        _aware(at, "a cycle's time")
+        with self._records_lock:
+            if self._cycles.get(inspection_id, (0, at))[0] != previous_cycle:
+                return False
+            self._cycles[inspection_id] = (cycle, at)
+            rows = self._tracked.setdefault(inspection_id, {})
+            rows.update((row.key, row) for row in changed)
+        return True
+
+    # --- accepted findings and attested milestones ------------------------------------------
+
+    def add_acceptance(self, acceptance: Acceptance) -> None:
+        _aware(acceptance.at, "an acceptance's time")
+        _aware(acceptance.until, "an acceptance's end")
+        with self._records_lock:
+            for index, known in enumerate(self._acceptances):
+                same = (known.inspection_id, known.key) == (
+                    acceptance.inspection_id,
+                    acceptance.key,
+                )
+                if same and known.ended_at is None:
+                    self._acceptances[index] = replace(
+                        known, ended_at=acceptance.at, ended_by=acceptance.by, end_reason=REPLACED
+                    )
+            self._acceptances.append(acceptance)
+
+    def acceptances(self, inspection_id: str, *, live: bool = True) -> list[Acceptance]:
+        with self._records_lock:
+            found = [
+                a
+                for a in self._acceptances
+                if a.inspection_id == inspection_id and (not live or a.ended_at is None)
+            ]
+        return sorted(found, key=lambda a: a.at.astimezone(UTC))
+
+    def end_acceptance(
+        self, inspection_id: str, acceptance_id: str, *, at: datetime, by: str, reason: str
+    ) -> bool:
+        _aware(at, "an acceptance's end")
+        with self._records_lock:
+            for index, known in enumerate(self._acceptances):
+                if (known.inspection_id, known.id) == (inspection_id, acceptance_id):
+                    if known.ended_at is not None:
+                        return False
+                    self._acceptances[index] = replace(
+                        known, ended_at=at, ended_by=by, end_reason=reason
+                    )
+                    return True
+        return False
+
+    def add_attestation(self, attestation: Attestation) -> None:
+        _aware(attestation.recorded_at, "an attestation's time")
+        _aware(attestation.on, "when an attested step happened")
+        with self._records_lock:
+            self._attestations.append(attestation)
+
+    def attestations(self, inspection_id: str) -> list[Attestation]:
+        with self._records_lock:
+            found = [a for a in self._attestations if a.inspection_id == inspection_id]
+        return sorted(found, key=lambda a: a.recorded_at.astimezone(UTC))
+
+    def withdraw_attestation(
+        self, inspection_id: str, attestation_id: str, *, at: datetime, by: str
+    ) -> bool:
+        _aware(at, "a withdrawal's time")
+        with self._records_lock:
+            for index, known in enumerate(self._attestations):
+                if (known.inspection_id, known.id) == (inspection_id, attestation_id):
+                    if known.withdrawn_at is not None:
+                        return False
+                    self._attestations[index] = replace(known, withdrawn_at=at, withdrawn_by=by)
+                    return True
+        return False
 
     # --- content cache ----------------------------------------------------------------------
 

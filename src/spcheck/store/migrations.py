@@ -114,6 +114,75 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )
         """,
     ),
+    # 5: findings over time, accepted findings, attested milestones, milestone states per run.
+    (
+        "ALTER TABLE check_runs ADD COLUMN milestones TEXT NOT NULL DEFAULT '{}'",
+        """
+        CREATE TABLE history_cycles (
+            inspection_id TEXT PRIMARY KEY,
+            cycle INTEGER NOT NULL,
+            at TEXT NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE finding_history (
+            inspection_id TEXT NOT NULL,
+            key TEXT NOT NULL,
+            rule TEXT NOT NULL,
+            severity TEXT NOT NULL,
+            path TEXT,
+            milestone TEXT,
+            location TEXT,
+            first_seen TEXT NOT NULL,
+            first_cycle INTEGER NOT NULL,
+            last_seen TEXT NOT NULL,
+            resolved_at TEXT,
+            reopened INTEGER NOT NULL DEFAULT 0,
+            content TEXT,
+            sharing TEXT,
+            PRIMARY KEY (inspection_id, key)
+        )
+        """,
+        """
+        CREATE TABLE acceptances (
+            id TEXT PRIMARY KEY,
+            inspection_id TEXT NOT NULL,
+            key TEXT NOT NULL,
+            rule TEXT NOT NULL,
+            severity TEXT NOT NULL,
+            path TEXT,
+            location TEXT,
+            milestone TEXT,
+            content TEXT,
+            sharing TEXT,
+            reason TEXT NOT NULL,
+            accepted_by TEXT NOT NULL,
+            at TEXT NOT NULL,
+            at_utc TEXT NOT NULL,
+            until TEXT NOT NULL,
+            ended_at TEXT,
+            ended_by TEXT,
+            end_reason TEXT
+        )
+        """,
+        "CREATE INDEX acceptances_by_inspection ON acceptances (inspection_id, at_utc)",
+        """
+        CREATE TABLE attestations (
+            id TEXT PRIMARY KEY,
+            inspection_id TEXT NOT NULL,
+            milestone TEXT NOT NULL,
+            happened_on TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            recorded_utc TEXT NOT NULL,
+            recorded_by TEXT NOT NULL,
+            value INTEGER,
+            note TEXT NOT NULL DEFAULT '',
+            withdrawn_at TEXT,
+            withdrawn_by TEXT
+        )
+        """,
+        "CREATE INDEX attestations_by_inspection ON attestations (inspection_id, recorded_utc)",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -125,5 +194,20 @@ TABLES_AT: dict[int, frozenset[str]] = {
     3: frozenset({"delta_links", "items", "audit", "check_runs", "alerts", "content_cache"}),
     4: frozenset(
         {"delta_links", "items", "audit", "check_runs", "alerts", "content_cache", "access_cache"}
+    ),
+    5: frozenset(
+        {
+            "delta_links",
+            "items",
+            "audit",
+            "check_runs",
+            "alerts",
+            "content_cache",
+            "access_cache",
+            "history_cycles",
+            "finding_history",
+            "acceptances",
+            "attestations",
+        }
     ),
 }

@@ -14,14 +14,19 @@ Azure Table Storage) keeps these rules:
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType, TracebackType
 from typing import Self
 
-from spcheck.domain.findings import Finding
+from spcheck.domain.acceptance import Acceptance
+from spcheck.domain.attestation import Attestation
+
+# Re-exported: the check history and the alerts table are keyed by it.
+from spcheck.domain.findings import finding_key as finding_key
+from spcheck.domain.history import History, Tracked
 from spcheck.store.interface import ItemStore
 
 # --- audit log ----------------------------------------------------------------------------------
@@ -87,11 +92,6 @@ class RunStatus(StrEnum):
     ERROR = "error"
 
 
-def finding_key(finding: Finding) -> str:
-    """A finding's identity across runs, for sending an alert once: no message, no masked value."""
-    return "|".join((finding.rule, finding.path or "", finding.kind or "", finding.location or ""))
-
-
 @dataclass(frozen=True, slots=True)
 class CheckRun:
     """One check cycle's outcome for one inspection."""
@@ -103,6 +103,19 @@ class CheckRun:
     status: RunStatus
     counts: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     finding_keys: frozenset[str] = frozenset()
+    # Each milestone's state in this run (id -> MilestoneState value).
+    milestones: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    """A run without its finding keys: what a trend needs, cheap to read many of."""
+
+    run_id: str
+    as_of: datetime
+    generated_at: datetime
+    status: RunStatus
+    counts: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
 
 
 class CheckHistory(ABC):
@@ -115,6 +128,10 @@ class CheckHistory(ABC):
         """The latest run for an inspection by ``generated_at`` (then by insertion), or None."""
 
     @abstractmethod
+    def recent_runs(self, inspection_id: str, limit: int) -> list[RunSummary]:
+        """The latest ``limit`` runs of an inspection, newest first (as ``last_run`` orders)."""
+
+    @abstractmethod
     def alerted_keys(self, inspection_id: str) -> set[str]:
         """Finding keys alerted on and not resolved since."""
 
@@ -125,6 +142,77 @@ class CheckHistory(ABC):
     @abstractmethod
     def mark_resolved(self, inspection_id: str, keys: Iterable[str], at: datetime) -> None:
         """These findings are gone: a return is alerted on again. Unknown keys are ignored."""
+
+
+# --- findings over time ------------------------------------------------------------------------
+
+
+class FindingHistory(ABC):
+    """Each finding key's first and last sighting per inspection, and the cycles counted.
+
+    ``record_history`` is a compare-and-set on the cycle count: when another process
+    recorded a cycle of the inspection since ``history`` was read, nothing is written
+    and it returns False (that cycle's report stands; the next cycle catches up).
+    """
+
+    @abstractmethod
+    def history(self, inspection_id: str) -> History:
+        """The inspection's record (every key ever tracked, open or resolved)."""
+
+    @abstractmethod
+    def record_history(
+        self,
+        inspection_id: str,
+        *,
+        previous_cycle: int,
+        cycle: int,
+        at: datetime,
+        changed: Sequence[Tracked],
+    ) -> bool:
+        """Store the cycle count and time and upsert ``changed`` by key, if the count is still
+        ``previous_cycle``; returns whether it was written."""
+
+
+# --- accepted findings and attested milestones --------------------------------------------------
+
+
+REPLACED = "replaced by a new acceptance"
+
+
+class AcceptanceLog(ABC):
+    """Acceptances are never deleted: ending one (withdrawn or lapsed) keeps it, with why."""
+
+    @abstractmethod
+    def add_acceptance(self, acceptance: Acceptance) -> None:
+        """Store a new acceptance; one still live for the same key is ended as replaced."""
+
+    @abstractmethod
+    def acceptances(self, inspection_id: str, *, live: bool = True) -> list[Acceptance]:
+        """The inspection's acceptances (only those not ended, by default), oldest first."""
+
+    @abstractmethod
+    def end_acceptance(
+        self, inspection_id: str, acceptance_id: str, *, at: datetime, by: str, reason: str
+    ) -> bool:
+        """End a live acceptance; False when there is none by that id (or it has ended)."""
+
+
+class AttestationLog(ABC):
+    """Attestations are never deleted: withdrawing one keeps it, marked withdrawn."""
+
+    @abstractmethod
+    def add_attestation(self, attestation: Attestation) -> None:
+        """Store a new attestation (a later one for the same milestone supersedes it)."""
+
+    @abstractmethod
+    def attestations(self, inspection_id: str) -> list[Attestation]:
+        """Every attestation of the inspection, withdrawn ones included, oldest first."""
+
+    @abstractmethod
+    def withdraw_attestation(
+        self, inspection_id: str, attestation_id: str, *, at: datetime, by: str
+    ) -> bool:
+        """Withdraw one; False when there is none by that id (or it is withdrawn)."""
 
 
 # --- content cache ------------------------------------------------------------------------------
@@ -172,7 +260,16 @@ class AccessCache(ABC):
 # --- the facade ---------------------------------------------------------------------------------
 
 
-class Store(ItemStore, AuditLog, CheckHistory, ContentCache, AccessCache):
+class Store(
+    ItemStore,
+    AuditLog,
+    CheckHistory,
+    FindingHistory,
+    AcceptanceLog,
+    AttestationLog,
+    ContentCache,
+    AccessCache,
+):
     """Everything spcheck remembers, behind one object. Use as a context manager, or close()."""
 
     @property

@@ -27,9 +27,21 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from spcheck.domain.acceptance import Acceptance
+from spcheck.domain.attestation import Attestation
+from spcheck.domain.findings import Severity
+from spcheck.domain.history import History, Tracked
 from spcheck.store.interface import StoredItem, StoreError
 from spcheck.store.migrations import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, TABLES_AT
-from spcheck.store.records import AuditEntry, AuditResult, CheckRun, RunStatus, Store
+from spcheck.store.records import (
+    REPLACED,
+    AuditEntry,
+    AuditResult,
+    CheckRun,
+    RunStatus,
+    RunSummary,
+    Store,
+)
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 MEMORY = ":memory:"
@@ -137,6 +149,104 @@ def _row_run(row: sqlite3.Row) -> CheckRun:
         status=RunStatus(row["status"]),
         counts=MappingProxyType(dict(json.loads(row["counts"]))),
         finding_keys=frozenset(json.loads(row["finding_keys"])),
+        milestones=MappingProxyType(dict(json.loads(row["milestones"]))),
+    )
+
+
+def _row_summary(row: sqlite3.Row) -> RunSummary:
+    as_of, generated = _when(row["as_of"]), _when(row["generated_at"])
+    assert as_of is not None
+    assert generated is not None
+    return RunSummary(
+        run_id=row["run_id"],
+        as_of=as_of,
+        generated_at=generated,
+        status=RunStatus(row["status"]),
+        counts=MappingProxyType(dict(json.loads(row["counts"]))),
+    )
+
+
+def _row_tracked(row: sqlite3.Row) -> Tracked:
+    first_seen, last_seen = _when(row["first_seen"]), _when(row["last_seen"])
+    assert first_seen is not None
+    assert last_seen is not None
+    return Tracked(
+        key=row["key"],
+        rule=row["rule"],
+        severity=Severity(row["severity"]),
+        first_seen=first_seen,
+        first_cycle=row["first_cycle"],
+        last_seen=last_seen,
+        path=row["path"],
+        milestone=row["milestone"],
+        location=row["location"],
+        resolved_at=_when(row["resolved_at"]),
+        reopened=bool(row["reopened"]),
+        content=row["content"],
+        sharing=row["sharing"],
+    )
+
+
+def _tracked_row(inspection_id: str, row: Tracked) -> tuple[Any, ...]:
+    _utc(row.first_seen, "first_seen")
+    return (
+        inspection_id,
+        row.key,
+        row.rule,
+        Severity(row.severity).value,
+        row.path,
+        row.milestone,
+        row.location,
+        row.first_seen.isoformat(),
+        row.first_cycle,
+        row.last_seen.isoformat(),
+        _text(row.resolved_at),
+        int(row.reopened),
+        row.content,
+        row.sharing,
+    )
+
+
+def _row_acceptance(row: sqlite3.Row) -> Acceptance:
+    at, until = _when(row["at"]), _when(row["until"])
+    assert at is not None
+    assert until is not None
+    return Acceptance(
+        id=row["id"],
+        inspection_id=row["inspection_id"],
+        key=row["key"],
+        rule=row["rule"],
+        severity=Severity(row["severity"]),
+        reason=row["reason"],
+        by=row["accepted_by"],
+        at=at,
+        until=until,
+        path=row["path"],
+        location=row["location"],
+        milestone=row["milestone"],
+        content=row["content"],
+        sharing=row["sharing"],
+        ended_at=_when(row["ended_at"]),
+        ended_by=row["ended_by"],
+        end_reason=row["end_reason"],
+    )
+
+
+def _row_attestation(row: sqlite3.Row) -> Attestation:
+    on, recorded = _when(row["happened_on"]), _when(row["recorded_at"])
+    assert on is not None
+    assert recorded is not None
+    return Attestation(
+        id=row["id"],
+        inspection_id=row["inspection_id"],
+        milestone=row["milestone"],
+        on=on,
+        recorded_at=recorded,
+        by=row["recorded_by"],
+        value=row["value"],
+        note=row["note"],
+        withdrawn_at=_when(row["withdrawn_at"]),
+        withdrawn_by=row["withdrawn_by"],
     )
 
 
@@ -464,15 +574,17 @@ class SqliteStore(Store):
             RunStatus(run.status).value,
             json.dumps(dict(run.counts), sort_keys=True),
             json.dumps(sorted(run.finding_keys)),
+            json.dumps(dict(run.milestones), sort_keys=True),
         )
         with self._write() as conn:
             conn.execute(
                 "INSERT INTO check_runs (run_id, inspection_id, as_of, generated_at, "
-                "generated_utc, status, counts, finding_keys) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                "generated_utc, status, counts, finding_keys, milestones) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (run_id, inspection_id) DO UPDATE SET as_of = excluded.as_of, "
                 "generated_at = excluded.generated_at, generated_utc = excluded.generated_utc, "
                 "status = excluded.status, counts = excluded.counts, "
-                "finding_keys = excluded.finding_keys",
+                "finding_keys = excluded.finding_keys, milestones = excluded.milestones",
                 values,
             )
 
@@ -483,6 +595,14 @@ class SqliteStore(Store):
             (inspection_id,),
         )
         return _row_run(rows[0]) if rows else None
+
+    def recent_runs(self, inspection_id: str, limit: int) -> list[RunSummary]:
+        rows = self._read(
+            "SELECT run_id, as_of, generated_at, status, counts FROM check_runs "
+            "WHERE inspection_id = ? ORDER BY generated_utc DESC, seq DESC LIMIT ?",
+            (inspection_id, max(limit, 0)),
+        )
+        return [_row_summary(row) for row in rows]
 
     def alerted_keys(self, inspection_id: str) -> set[str]:
         rows = self._read(
@@ -511,6 +631,156 @@ class SqliteStore(Store):
                 "WHERE inspection_id = ? AND key = ? AND resolved_at IS NULL",
                 rows,
             )
+
+    # --- findings over time -----------------------------------------------------------------
+
+    def history(self, inspection_id: str) -> History:
+        with self._lock:
+            cycles = self._read(
+                "SELECT cycle, at FROM history_cycles WHERE inspection_id = ?", (inspection_id,)
+            )
+            rows = self._read(
+                "SELECT * FROM finding_history WHERE inspection_id = ?", (inspection_id,)
+            )
+        tracked = {row["key"]: _row_tracked(row) for row in rows}
+        if not cycles:
+            return History(tracked=MappingProxyType(tracked))
+        return History(
+            cycle=cycles[0]["cycle"],
+            at=_when(cycles[0]["at"]),
+            tracked=MappingProxyType(tracked),
+        )
+
+    def record_history(
+        self,
+        inspection_id: str,
+        *,
+        previous_cycle: int,
+        cycle: int,
+        at: datetime,
+        changed: Sequence[Tracked],
+    ) -> bool:
+        _utc(at, "a cycle's time")
+        rows = [_tracked_row(inspection_id, row) for row in changed]
+        with self._write() as conn:
+            found = conn.execute(
+                "SELECT cycle FROM history_cycles WHERE inspection_id = ?", (inspection_id,)
+            ).fetchone()
+            if (found[0] if found else 0) != previous_cycle:
+                return False
+            conn.execute(
+                "INSERT INTO history_cycles (inspection_id, cycle, at) VALUES (?, ?, ?) "
+                "ON CONFLICT (inspection_id) DO UPDATE SET cycle = excluded.cycle, "
+                "at = excluded.at",
+                (inspection_id, cycle, at.isoformat()),
+            )
+            conn.executemany(
+                "INSERT OR REPLACE INTO finding_history (inspection_id, key, rule, severity, "
+                "path, milestone, location, first_seen, first_cycle, last_seen, resolved_at, "
+                "reopened, content, sharing) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+        return True
+
+    # --- accepted findings and attested milestones ------------------------------------------
+
+    def add_acceptance(self, acceptance: Acceptance) -> None:
+        at_utc = _utc(acceptance.at, "an acceptance's time")
+        _utc(acceptance.until, "an acceptance's end")
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE acceptances SET ended_at = ?, ended_by = ?, end_reason = ? "
+                "WHERE inspection_id = ? AND key = ? AND ended_at IS NULL",
+                (
+                    acceptance.at.isoformat(),
+                    acceptance.by,
+                    REPLACED,
+                    acceptance.inspection_id,
+                    acceptance.key,
+                ),
+            )
+            conn.execute(
+                "INSERT INTO acceptances (id, inspection_id, key, rule, severity, path, location, "
+                "milestone, content, sharing, reason, accepted_by, at, at_utc, until) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    acceptance.id,
+                    acceptance.inspection_id,
+                    acceptance.key,
+                    acceptance.rule,
+                    Severity(acceptance.severity).value,
+                    acceptance.path,
+                    acceptance.location,
+                    acceptance.milestone,
+                    acceptance.content,
+                    acceptance.sharing,
+                    acceptance.reason,
+                    acceptance.by,
+                    acceptance.at.isoformat(),
+                    at_utc,
+                    acceptance.until.isoformat(),
+                ),
+            )
+
+    def acceptances(self, inspection_id: str, *, live: bool = True) -> list[Acceptance]:
+        rows = self._read(
+            "SELECT * FROM acceptances WHERE inspection_id = ?1 "
+            "AND (?2 = 0 OR ended_at IS NULL) ORDER BY at_utc, rowid",
+            (inspection_id, int(live)),
+        )
+        return [_row_acceptance(row) for row in rows]
+
+    def end_acceptance(
+        self, inspection_id: str, acceptance_id: str, *, at: datetime, by: str, reason: str
+    ) -> bool:
+        _utc(at, "an acceptance's end")
+        with self._write() as conn:
+            cursor = conn.execute(
+                "UPDATE acceptances SET ended_at = ?, ended_by = ?, end_reason = ? "
+                "WHERE inspection_id = ? AND id = ? AND ended_at IS NULL",
+                (at.isoformat(), by, reason, inspection_id, acceptance_id),
+            )
+        return cursor.rowcount > 0
+
+    def add_attestation(self, attestation: Attestation) -> None:
+        recorded_utc = _utc(attestation.recorded_at, "an attestation's time")
+        _utc(attestation.on, "when an attested step happened")
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO attestations (id, inspection_id, milestone, happened_on, "
+                "recorded_at, recorded_utc, recorded_by, value, note) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    attestation.id,
+                    attestation.inspection_id,
+                    attestation.milestone,
+                    attestation.on.isoformat(),
+                    attestation.recorded_at.isoformat(),
+                    recorded_utc,
+                    attestation.by,
+                    attestation.value,
+                    attestation.note,
+                ),
+            )
+
+    def attestations(self, inspection_id: str) -> list[Attestation]:
+        rows = self._read(
+            "SELECT * FROM attestations WHERE inspection_id = ? ORDER BY recorded_utc, rowid",
+            (inspection_id,),
+        )
+        return [_row_attestation(row) for row in rows]
+
+    def withdraw_attestation(
+        self, inspection_id: str, attestation_id: str, *, at: datetime, by: str
+    ) -> bool:
+        _utc(at, "a withdrawal's time")
+        with self._write() as conn:
+            cursor = conn.execute(
+                "UPDATE attestations SET withdrawn_at = ?, withdrawn_by = ? "
+                "WHERE inspection_id = ? AND id = ? AND withdrawn_at IS NULL",
+                (at.isoformat(), by, inspection_id, attestation_id),
+            )
+        return cursor.rowcount > 0
 
     # --- content cache ----------------------------------------------------------------------
 
