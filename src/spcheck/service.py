@@ -1,5 +1,5 @@
 """One check cycle: sync what changed, check new content and changed sharing, evaluate
-every rule, record history, alert once (DESIGN.md sections 5-9).
+every rule, follow each finding's history and acceptance, record the run, alert once.
 
 Used by `spcheck check`, `spcheck watch`, the demo and the Azure Function. The
 gateway and the store are passed in (adapters); everything else here is wiring.
@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -18,8 +18,11 @@ from spcheck.content.interface import DEFAULT_LIMITS, Limits
 from spcheck.cycle import access as access_mod
 from spcheck.cycle import content as content_mod
 from spcheck.cycle.alerts import InspectionAlert, changes, compose
+from spcheck.cycle.history import follow_inspection
 from spcheck.cycle.layout import InspectionItems, folder_key, inspection_root, select, uploads
-from spcheck.domain.findings import Severity
+from spcheck.domain.attestation import attested_at
+from spcheck.domain.findings import Severity, finding_key
+from spcheck.domain.history import Ended
 from spcheck.domain.policy import Policy
 from spcheck.domain.snapshot import Access, ContentCheck, InspectionSnapshot, Unverified
 from spcheck.graph.interface import Gateway, GatewayStats, GraphError, SyncResult
@@ -30,7 +33,7 @@ from spcheck.rules.interface import InspectionResult
 from spcheck.rules.registry import check_inspection
 from spcheck.settings import Settings
 from spcheck.store.interface import StoredItem
-from spcheck.store.records import CheckRun, RunStatus, Store, finding_key
+from spcheck.store.records import CheckRun, RunStatus, Store
 
 
 class Progress(Protocol):
@@ -58,6 +61,9 @@ class CycleOptions:
     content: bool = True
     limits: Limits = DEFAULT_LIMITS  # what one file's check may cost (time, memory, size)
     report_at: str | None = None  # where this cycle's report will be, for the alert mail
+    # False: no finding history and no acceptances (every finding counts). Only for
+    # measuring what history costs (bench/check_cycle.py).
+    history: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,9 +122,22 @@ async def run_cycle(
     downloads, scans, cached = await _check_content(gateway, store, drive, work, options, tracker)
     reads = await _read_permissions(gateway, store, drive, items, work, sync, options, started)
     results = []
+    ended: dict[str, tuple[Ended, ...]] = {}
     for entry in work:
         snapshot = _snapshot(store, entry, as_of)
-        results.append(check_inspection(snapshot, entry.loaded, as_of))
+        result = check_inspection(snapshot, entry.loaded, as_of)
+        if options.history:
+            followed = follow_inspection(
+                store,
+                result,
+                selected=entry.selected,
+                access=snapshot.access,
+                policy=entry.loaded.policy,
+                as_of=as_of,
+                now=now(),
+            )
+            result, ended[result.id] = followed.result, followed.ended
+        results.append(result)
     generated = now()
     report = Report(generated, as_of, settings.site or drive, tuple(results))
     run_id = uuid.uuid4().hex
@@ -127,7 +146,9 @@ async def run_cycle(
     alerts: tuple[InspectionAlert, ...] = ()
     sent = False
     if options.alerts:
-        alerts, sent = await _alert(gateway, store, settings, results, generated, options.report_at)
+        alerts, sent = await _alert(
+            gateway, store, settings, results, ended, generated, options.report_at
+        )
     stats = CycleStats(
         downloads=downloads,
         scans=scans,
@@ -334,6 +355,7 @@ def _snapshot(store: Store, entry: _Work, as_of: dt.datetime) -> InspectionSnaps
         access=_access_of(store, selected),
         content={p: c for p, c in entry.content.items() if p in paths},
         unverified=tuple(entry.unverified),
+        attested=attested_at(store.attestations(loaded.inspection.id), as_of),
     )
 
 
@@ -341,7 +363,10 @@ def _snapshot(store: Store, entry: _Work, as_of: dt.datetime) -> InspectionSnaps
 
 
 def _run(run_id: str, result: InspectionResult, as_of: dt.datetime, at: dt.datetime) -> CheckRun:
+    # Live findings by severity (what the trend draws), and what is accepted and new.
     counts = {s.value: result.count(s) for s in Severity}
+    counts["accepted"] = len(result.accepted)
+    counts["new"] = result.count_new(Severity.ERROR)
     return CheckRun(
         run_id=run_id,
         inspection_id=result.id,
@@ -350,6 +375,7 @@ def _run(run_id: str, result: InspectionResult, as_of: dt.datetime, at: dt.datet
         status=RunStatus(result.status),
         counts=counts,
         finding_keys=frozenset(finding_key(f) for f in result.findings),
+        milestones={m.id: m.state.value for m in result.milestones},
     )
 
 
@@ -358,6 +384,7 @@ async def _alert(
     store: Store,
     settings: Settings,
     results: Sequence[InspectionResult],
+    ended: Mapping[str, Sequence[Ended]],
     at: dt.datetime,
     report_at: str | None,
 ) -> tuple[tuple[InspectionAlert, ...], bool]:
@@ -365,7 +392,10 @@ async def _alert(
         return (), False
     pending = tuple(
         alert
-        for alert in (changes(result, store.alerted_keys(result.id)) for result in results)
+        for alert in (
+            changes(result, store.alerted_keys(result.id), ended.get(result.id, ()))
+            for result in results
+        )
         if not alert.empty
     )
     if not pending:
@@ -375,5 +405,6 @@ async def _alert(
     await gateway.send_mail(settings.alert_from, recipients, subject, body)
     for alert in pending:
         store.mark_alerted(alert.inspection_id, [finding_key(f) for f in alert.new], at)
-        store.mark_resolved(alert.inspection_id, alert.resolved, at)
+        # An accepted finding leaves the alerted set, so its return (a lapse) is mailed.
+        store.mark_resolved(alert.inspection_id, [*alert.resolved, *alert.accepted], at)
     return pending, True

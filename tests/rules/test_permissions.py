@@ -181,6 +181,7 @@ def test_missing_access_inside_the_window() -> None:
     assert found.rule == "permission.missing"
     assert f"write on {SAMPLE}; write on {RESERVES}" in found.message
     assert found.masked == "ia**********on@nhs-glenmorven.example"
+    assert found.location == "contact ia**********on@nhs-glenmorven.example"
     assert RECORDS_UPLOADER not in repr(result)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from spcheck.domain.findings import Severity
+from spcheck.domain.findings import Severity, finding_key
 from spcheck.domain.snapshot import ContentStatus, Upload
 from tests.rules.builders import (
     PIR,
@@ -139,6 +139,11 @@ def test_missing_records_after_the_deadline_one_finding_each() -> None:
     missing = only(result, "records.missing")
     assert sorted(first in f.message or second in f.message for f in missing) == [True, True]
     assert all(f.milestone == "records" for f in missing)
+    assert sorted(f.location or "" for f in missing) == sorted(
+        f"record {r}" for r in (first, second)
+    )
+    # Each missing record is a finding of its own over time (its own key).
+    assert len({finding_key(f) for f in missing}) == len(missing)
     assert not only(result, "deadline.overdue")
 
 

@@ -79,6 +79,14 @@ def refusal(policy: Policy, rule: str, path: str | None) -> str | None:
     return None
 
 
+def subject_path(rule: str, path: str | None) -> str | None:
+    """The item a finding names, as a path under the inspection folder ("" for the folder
+    itself: a permission finding without a path is about it); None when it names none."""
+    if path is not None:
+        return path
+    return "" if rule.startswith("permission.") else None
+
+
 def follows_content(rule: str) -> bool:
     """Whether new content ends an acceptance of this rule (permission findings: no)."""
     return not rule.startswith("permission.")
@@ -100,7 +108,7 @@ def lapse(
     refused = refusal(policy, acceptance.rule, acceptance.path)
     if refused is not None:
         return f"the policy no longer allows it: {refused}"
-    if acceptance.path is None:
+    if subject_path(acceptance.rule, acceptance.path) is None:
         return None
     now = subject or Subject()
     if follows_content(acceptance.rule) and now.content != acceptance.content:

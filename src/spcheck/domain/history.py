@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from types import MappingProxyType
 
-from spcheck.domain.acceptance import RESOLVED, Acceptance, Subject, lapse
+from spcheck.domain.acceptance import RESOLVED, Acceptance, Subject, lapse, subject_path
 from spcheck.domain.findings import Finding, Severity, finding_key
 from spcheck.domain.policy import Policy
 
@@ -150,7 +150,8 @@ def follow(
     policy: Policy,
     as_of: dt.datetime,
 ) -> Followed:
-    """This cycle's findings against the record; ``subjects`` are keyed by finding path."""
+    """This cycle's findings against the record; ``subjects`` are keyed by the path of the
+    item each finding names (``subject_path``)."""
     record = history.at is None or as_of >= history.at
     cycle = history.cycle + 1 if record else history.cycle
     current = _by_key(findings)
@@ -159,7 +160,8 @@ def follow(
     changed: list[Tracked] = []
     ended: list[Ended] = []
     for key, (finding, severity) in current.items():
-        subject = subjects.get(finding.path) if finding.path is not None else None
+        where = subject_path(finding.rule, finding.path)
+        subject = subjects.get(where) if where is not None else None
         known = history.tracked.get(key)
         still_open = known is not None and known.open and (record or known.first_seen <= as_of)
         if still_open and known is not None:

@@ -291,6 +291,8 @@ def _missing(ctx: RuleContext) -> Iterator[Finding]:
             yield ctx.finding(
                 "permission.missing",
                 f"{_who(contact, contact.email)} lacks " + "; ".join(lacking),
+                # Names the contact (masked), so each contact's gap is a finding of its own.
+                location=f"contact {mask_email(contact.email)}",
                 masked=mask_email(contact.email),
             )
 

@@ -67,6 +67,8 @@ def missing(ctx: RuleContext) -> Iterator[Finding]:
             "records.missing",
             f"{kind} {record.record_id} has not been uploaded{extra}",
             milestone=milestone_id,
+            # Names the record, so each missing one is a finding of its own over time.
+            location=f"record {record.record_id}",
         )
 
 

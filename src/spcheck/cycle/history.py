@@ -1,0 +1,195 @@
+"""A check cycle's findings against the record: history, acceptances, the trend.
+
+The rules are pure and know nothing of earlier cycles; this is where a result meets
+the store. For each inspection it works out the digests an acceptance binds to (the
+content and the permissions of the item each finding names), follows the findings
+against the stored record (``domain.history.follow``), writes what changed, ends
+the acceptances that lapsed (each ending audited), and returns the result with its
+history, its status worked out without what is accepted, and its trend.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from spcheck.cycle.layout import InspectionItems
+from spcheck.domain.acceptance import Subject, subject_path
+from spcheck.domain.findings import Finding, Severity
+from spcheck.domain.history import Ended, Followed, follow
+from spcheck.domain.policy import Policy
+from spcheck.domain.snapshot import Access
+from spcheck.rules.interface import InspectionResult
+from spcheck.rules.privacy import redact
+from spcheck.store.interface import StoredItem
+from spcheck.store.records import AuditEntry, AuditResult, Store
+
+TREND_CYCLES = 14
+CYCLE_ACTOR = "spcheck (check cycle)"
+ENDED = "acceptance_ended"
+
+
+@dataclass(frozen=True, slots=True)
+class Follow:
+    """One inspection's result with its history, and the acceptances that ended."""
+
+    result: InspectionResult
+    ended: tuple[Ended, ...]
+
+
+def _digest(parts: Iterable[object]) -> str:
+    text = json.dumps([str(part) for part in parts], ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def _file_digest(item: StoredItem) -> str:
+    # Any hash Graph gave, the cTag (changes with content only) and size and time: a new
+    # version changes at least one of them.
+    return _digest((item.sha256, item.quick_xor, item.ctag, item.size, item.modified_at))
+
+
+def _access_digest(entries: Sequence[Access]) -> str:
+    return _digest(
+        sorted(
+            repr(
+                (
+                    a.permission_id,
+                    a.roles,
+                    a.principal.value,
+                    a.email,
+                    a.link_scope,
+                    a.link_type,
+                    a.expires_at.isoformat() if a.expires_at else None,
+                    a.inherited,
+                )
+            )
+            for a in entries
+        )
+    )
+
+
+def subjects(
+    selected: InspectionItems,
+    access: Sequence[Access] | None,
+    findings: Sequence[Finding],
+) -> dict[str, Subject]:
+    """The digests of every item the findings name, keyed as ``subject_path`` gives.
+
+    Finding paths are redacted (a file named by a CHI number shows masked), so items are
+    matched by their redacted path; where two items share one, both go into the digest.
+    """
+    wanted = {where for f in findings if (where := subject_path(f.rule, f.path)) is not None}
+    if not wanted:
+        return {}
+    raw_paths: dict[str, list[str]] = {}
+    items: dict[str, StoredItem] = {}
+    for path, item in selected.items:
+        shown = redact(path)
+        if shown in wanted:
+            raw_paths.setdefault(shown, []).append(path)
+        items[path] = item
+    by_path: dict[str, list[Access]] = {}
+    if access is not None:
+        for entry in access:
+            by_path.setdefault(entry.path, []).append(entry)
+    found: dict[str, Subject] = {}
+    for where in wanted:
+        raws = [""] if where == "" else sorted(raw_paths.get(where, ()))
+        if not raws:
+            found[where] = Subject()
+            continue
+        contents = [_content(raw, items, selected) for raw in raws]
+        sharing = (
+            None
+            if access is None
+            else _digest(_access_digest(by_path.get(raw, ())) for raw in raws)
+        )
+        content = None if any(c is None for c in contents) else _digest(contents)
+        found[where] = Subject(content=content, sharing=sharing)
+    return found
+
+
+def _content(raw: str, items: Mapping[str, StoredItem], selected: InspectionItems) -> str | None:
+    if raw == "":
+        return None  # the inspection folder: only its sharing is followed
+    item = items[raw]
+    if not item.is_folder:
+        return _file_digest(item)
+    prefix = raw + "/"
+    inside = sorted(
+        (path, _file_digest(child))
+        for path, child in selected.items
+        if path.startswith(prefix) and not child.is_folder
+    )
+    return _digest(repr(pair) for pair in inside)
+
+
+def _trend(store: Store, result: InspectionResult, as_of: dt.datetime) -> tuple[int, ...]:
+    earlier = [run for run in store.recent_runs(result.id, TREND_CYCLES) if run.as_of <= as_of][
+        : TREND_CYCLES - 1
+    ]
+    return (*(int(run.counts.get("error", 0)) for run in reversed(earlier)),)
+
+
+def follow_inspection(
+    store: Store,
+    result: InspectionResult,
+    *,
+    selected: InspectionItems,
+    access: Sequence[Access] | None,
+    policy: Policy,
+    as_of: dt.datetime,
+    now: dt.datetime,
+) -> Follow:
+    """``result`` against the record, and the record brought up to date (when ``as_of`` is
+    not before the latest cycle recorded: a look back changes nothing)."""
+    history = store.history(result.id)
+    followed: Followed = follow(
+        history,
+        result.findings,
+        subjects=subjects(selected, access, result.findings),
+        acceptances=store.acceptances(result.id),
+        policy=policy,
+        as_of=as_of,
+    )
+    known = result.with_history(followed.notes, followed.resolved, ())
+    trend = (*_trend(store, result, as_of), known.count(Severity.ERROR))
+    followed_result = replace(known, trend=trend)
+    if followed.recorded:
+        # False when another process recorded a cycle of this inspection meanwhile: its
+        # record stands and the next cycle catches up; this report is still right.
+        store.record_history(
+            result.id,
+            previous_cycle=history.cycle,
+            cycle=followed.cycle,
+            at=as_of,
+            changed=followed.changed,
+        )
+    ended = tuple(e for e in followed.ended if _end(store, result.id, e, now))
+    return Follow(followed_result, ended)
+
+
+def _end(store: Store, inspection_id: str, ended: Ended, now: dt.datetime) -> bool:
+    acceptance = ended.acceptance
+    done = store.end_acceptance(
+        inspection_id, acceptance.id, at=now, by=CYCLE_ACTOR, reason=ended.reason
+    )
+    if done:
+        store.append(
+            AuditEntry(
+                plan_id=f"acceptance-{acceptance.id}",
+                inspection_id=inspection_id,
+                step=0,
+                action=ENDED,
+                actor=CYCLE_ACTOR,
+                at=now,
+                result=AuditResult.OK,
+                path=acceptance.path,
+                before=json.dumps({"rule": acceptance.rule, "key": acceptance.key}),
+                detail=f"the acceptance of {acceptance.rule} ended: {ended.reason}",
+            )
+        )
+    return done
