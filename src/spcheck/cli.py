@@ -37,10 +37,12 @@ class TableOrJson(StrEnum):
 class ReportFormat(StrEnum):
     TABLE = "table"
     JSON = "json"
+    JSON_V1 = "json-v1"
     HTML = "html"
     MD = "md"
     CSV = "csv"
     JUNIT = "junit"
+    SARIF = "sarif"
 
 
 class Role(StrEnum):
@@ -175,6 +177,90 @@ def check(
     from spcheck.commands.check import run_check
 
     raise typer.Exit(run_check(inspection or [], as_of=as_of, fmt=fmt.value, out=out))
+
+
+InspectionId = Annotated[str, typer.Argument(metavar="ID", help="Inspection id.")]
+By = Annotated[
+    str | None, typer.Option("--by", help="Who is deciding (default: SPCHECK_OPERATOR).")
+]
+FindingPath = Annotated[
+    str | None, typer.Option("--path", help="Only the finding at this path, as the report shows.")
+]
+FindingLocation = Annotated[
+    str | None,
+    typer.Option("--location", help="Only the finding at this location (e.g. 'record GM-1234')."),
+]
+
+
+@app.command()
+def accept(
+    inspection_id: InspectionId,
+    rule: Annotated[str, typer.Argument(metavar="RULE", help="The finding's rule id.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it is accepted (required).")],
+    path: FindingPath = None,
+    location: FindingLocation = None,
+    until: Annotated[
+        str | None,
+        typer.Option(
+            "--until",
+            help="Until this date (YYYY-MM-DD, the whole day) or time; default: the "
+            "milestone's next change of state, at most the policy's acceptance.max_days.",
+        ),
+    ] = None,
+    by: By = None,
+) -> None:
+    """Accept findings open in the latest check: listed, but not counted, until they lapse."""
+    from spcheck.commands.accept import run_accept
+
+    code = run_accept(
+        inspection_id, rule, path=path, location=location, reason=reason, until=until, by=by
+    )
+    raise typer.Exit(code)
+
+
+@app.command()
+def unaccept(
+    inspection_id: InspectionId,
+    rule: Annotated[str, typer.Argument(metavar="RULE", help="The finding's rule id.")],
+    path: FindingPath = None,
+    location: FindingLocation = None,
+    by: By = None,
+) -> None:
+    """Withdraw acceptances: the findings count again."""
+    from spcheck.commands.accept import run_unaccept
+
+    raise typer.Exit(run_unaccept(inspection_id, rule, path=path, location=location, by=by))
+
+
+@app.command()
+def attest(
+    inspection_id: InspectionId,
+    milestone: Annotated[str, typer.Argument(metavar="MILESTONE", help="An attested milestone.")],
+    value: Annotated[
+        int | None, typer.Option("--value", min=0, help="The number it records, if any.")
+    ] = None,
+    note: Annotated[str | None, typer.Option("--note", help="A short note.")] = None,
+    on: Annotated[
+        str | None, typer.Option("--on", help="When it happened (YYYY-MM-DD or time; default now).")
+    ] = None,
+    by: By = None,
+) -> None:
+    """Record that a step of the schedule happened (PD1 held, the staff survey closed, ...)."""
+    from spcheck.commands.attest import run_attest
+
+    raise typer.Exit(run_attest(inspection_id, milestone, value=value, note=note, on=on, by=by))
+
+
+@app.command()
+def unattest(
+    inspection_id: InspectionId,
+    milestone: Annotated[str, typer.Argument(metavar="MILESTONE", help="An attested milestone.")],
+    by: By = None,
+) -> None:
+    """Withdraw a milestone's attestation: it is open again."""
+    from spcheck.commands.attest import run_unattest
+
+    raise typer.Exit(run_unattest(inspection_id, milestone, by=by))
 
 
 @app.command()

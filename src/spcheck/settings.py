@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     alert_to: str | None = None
     alert_from: str | None = None
     trace: Path | None = None
+    # Who is at the keyboard: named on acceptances and attestations (--by overrides it).
+    operator: str | None = None
 
     @field_validator("site")
     @classmethod
@@ -121,6 +123,16 @@ class Settings(BaseSettings):
         if value.startswith("azure-table:") and len(value) > len("azure-table:"):
             return value
         raise ValueError("expected sqlite:///path.db or azure-table:<connection string>")
+
+    @field_validator("operator")
+    @classmethod
+    def _operator_shape(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        cleaned = value.strip()
+        if not cleaned or len(cleaned) > 200 or not cleaned.isprintable():
+            raise ValueError("expected a name of 1 to 200 printable characters")
+        return cleaned
 
     @field_validator("client_id", "tenant_id")
     @classmethod

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from spcheck.domain.findings import Finding, Severity
+from spcheck.domain.findings import Finding, Severity, finding_key
+from spcheck.domain.history import Accepted, FindingNote, FindingState, Resolved
 from spcheck.domain.timeline import MilestoneState
 from spcheck.report import Report
 from spcheck.rules import InspectionResult, MilestoneResult, RecordsSummary, WeekMark
@@ -111,3 +112,50 @@ def sample_report(*results: InspectionResult) -> Report:
         site="glenmorven.example:/sites/inspections",
         inspections=results or (sample_result(),),
     )
+
+
+ACCEPTED_PATH = FORMULA_PATHS[0]
+ACCEPTED_BY = "Ailsa Placeholder (SSO)"
+ACCEPTED_REASON = "agreed with the inspection lead: the partnership replaces it in week 8"
+FIRST_SEEN = AS_OF - dt.timedelta(days=3)
+RESOLVED_KEY = "pir.missing|01 Pre-inspection return||"
+
+
+def followed_result() -> InspectionResult:
+    """``sample_result`` after some cycles: the unexpected record open for three days, one
+    file of a refused type accepted, the PIR finding resolved, a trend of open errors."""
+    base = sample_result()
+    notes: dict[str, FindingNote] = {}
+    for f in base.findings:
+        key = finding_key(f)
+        notes[key] = FindingNote(key, FindingState.NEW, AS_OF, AS_OF, 1)
+    unexpected = finding_key(base.findings[0])
+    notes[unexpected] = FindingNote(unexpected, FindingState.OPEN, FIRST_SEEN, AS_OF, 4)
+    accepted = next(finding_key(f) for f in base.findings if f.path == ACCEPTED_PATH)
+    notes[accepted] = FindingNote(
+        accepted,
+        FindingState.OPEN,
+        FIRST_SEEN,
+        AS_OF,
+        4,
+        accepted=Accepted(
+            ACCEPTED_BY,
+            AS_OF - dt.timedelta(days=1),
+            ACCEPTED_REASON,
+            AS_OF + dt.timedelta(days=10),
+        ),
+    )
+    resolved = (
+        Resolved(
+            key=RESOLVED_KEY,
+            rule="pir.missing",
+            severity=Severity.ERROR,
+            first_seen=FIRST_SEEN,
+            last_seen=AS_OF - dt.timedelta(days=1),
+            resolved_at=AS_OF,
+            cycles=3,
+            path="01 Pre-inspection return",
+            milestone="pir",
+        ),
+    )
+    return base.with_history(notes, resolved, (2, 3, 5, 7, 6))

@@ -6,7 +6,15 @@ import dataclasses
 from html.parser import HTMLParser
 
 from spcheck.report import renderer
-from tests.report.builders import XSS_NAME, XSS_PATH, sample_report, sample_result
+from tests.report.builders import (
+    ACCEPTED_BY,
+    ACCEPTED_PATH,
+    XSS_NAME,
+    XSS_PATH,
+    followed_result,
+    sample_report,
+    sample_result,
+)
 
 
 class Page(HTMLParser):
@@ -113,3 +121,79 @@ def test_no_findings_and_no_milestones() -> None:
     text = parse(renderer("html").render(sample_report(bare))).all_text()
     assert "No findings." in text
     assert "could not be worked out" in text
+
+
+def two_inspections() -> tuple[str, Page]:
+    other = dataclasses.replace(
+        sample_result(), id="kinloch-2026", partnership="Kinloch and Strath", week=3
+    )
+    html = renderer("html").render(sample_report(followed_result(), other))
+    return html, parse(html)
+
+
+def test_programme_overview_opens_the_page_one_row_per_inspection() -> None:
+    html, page = two_inspections()
+    text = page.all_text()
+    assert text.index("Programme overview") < text.index("glenmorven-2026: Glenmorven")
+    rows = [
+        a["href"]
+        for t, a in page.tags
+        if t == "a"
+        and (a.get("href") or "")
+        in (
+            "#inspection-1",
+            "#inspection-2",
+        )
+    ]
+    assert rows == ["#inspection-1", "#inspection-2"]
+    assert {"inspection-1", "inspection-2", "programme"} <= page.ids()
+    overview = html[
+        html.index('class="overview"') : html.index("</table>", html.index('class="overview"'))
+    ]
+    row_text = " ".join(parse(overview).all_text().split())
+    # Glenmorven: 5 new, 1 open, 1 accepted error; the next milestone is the records.
+    assert (
+        "Records for the sample of 60 plus 15 reserves uploaded due soon "
+        "Fri 06 Nov 2026 23:59 GMT 5 1 1" in row_text
+    )
+    # Kinloch has no history recorded: all 7 errors are new, nothing accepted.
+    assert "7 0 0" in row_text
+    assert "no history yet" in row_text
+
+
+def test_the_trend_is_inline_svg_of_open_errors() -> None:
+    html, page = two_inspections()
+    [polyline] = [a for t, a in page.tags if t == "polyline"]
+    points = (polyline["points"] or "").split()
+    assert len(points) == 5  # one per cycle of the trend (2, 3, 5, 7, 6)
+    ys = [float(p.split(",")[1]) for p in points]
+    assert ys.index(min(ys)) == 3  # the highest count (7) is drawn highest
+    [svg] = [a for t, a in page.tags if t == "svg"]
+    assert svg["aria-label"] == "open errors over the last 5 cycles, oldest first: 2, 3, 5, 7, 6"
+    assert "<script" not in html
+    assert "xlink:href" not in html
+
+
+def test_accepted_findings_are_listed_apart_with_who_and_why() -> None:
+    _, page = parse_followed()
+    text = page.all_text()
+    assert "Errors (6)" in text  # the accepted one is not among them
+    assert "Accepted (1)" in text
+    accepted_at = text.index("Accepted (1)")
+    assert ACCEPTED_PATH in text[accepted_at:]
+    assert f"accepted by {ACCEPTED_BY} until Thu 12 Nov 2026 09:00 GMT" in text
+    assert "open for 3 days" in text
+    assert "1 accepted" in text
+
+
+def test_resolved_since_the_last_report() -> None:
+    _, page = parse_followed()
+    text = page.all_text()
+    section = text[text.index("Resolved since the last report") :]
+    assert "pir.missing" in section
+    assert "resolved Mon 02 Nov 2026 09:00 GMT, open 3 days" in section
+
+
+def parse_followed() -> tuple[str, Page]:
+    html = renderer("html").render(sample_report(followed_result()))
+    return html, parse(html)

@@ -1,4 +1,6 @@
-"""One row per finding, for spreadsheets and trackers.
+"""One row per finding, for spreadsheets and trackers: accepted ones included and marked
+(``accepted_by``, ``accepted_until``, ``accepted_reason``), with each finding's history
+(``state``: new or open; ``first_seen``, ``last_seen``).
 
 A cell that a spreadsheet would read as a formula (starting with ``=``, ``+``, ``-``,
 ``@``, a tab or a carriage return) is prefixed with an apostrophe: file names come from
@@ -10,8 +12,9 @@ from __future__ import annotations
 import csv
 import io
 
-from spcheck.report.document import iso, runbook
+from spcheck.report.document import iso, note_of, runbook
 from spcheck.report.interface import Renderer, Report
+from spcheck.rules.privacy import redact
 
 COLUMNS = (
     "inspection",
@@ -27,6 +30,12 @@ COLUMNS = (
     "masked",
     "runbook",
     "as_of",
+    "state",
+    "first_seen",
+    "last_seen",
+    "accepted_by",
+    "accepted_until",
+    "accepted_reason",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -48,6 +57,8 @@ class CsvRenderer(Renderer):
         as_of = iso(report.as_of)
         for result in report.inspections:
             for f in result.findings:
+                note = note_of(result, f)
+                accepted = note.accepted
                 row = (
                     result.id,
                     result.partnership,
@@ -62,6 +73,12 @@ class CsvRenderer(Renderer):
                     f.masked,
                     runbook(f.rule),
                     as_of,
+                    note.state.value,
+                    iso(note.first_seen),
+                    iso(note.last_seen),
+                    redact(accepted.by) if accepted else None,
+                    iso(accepted.until) if accepted else None,
+                    redact(accepted.reason) if accepted else None,
                 )
                 writer.writerow([cell(v) for v in row])
         return out.getvalue()

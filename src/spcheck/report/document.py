@@ -1,5 +1,8 @@
-"""The report as plain data (the ``spcheck.report/v1`` shape, DESIGN.md section 6), and
-the shared helpers the text renderers use: local time, runbook links, labels.
+"""The report as plain data (``spcheck.report/v2``, and the ``v1`` shape kept for one
+release), and the shared helpers the text renderers use: local time, runbook links,
+labels, each finding's history and acceptance in words.
+
+docs/report-format.md describes both shapes; docs/schemas/ holds their JSON Schemas.
 """
 
 from __future__ import annotations
@@ -8,9 +11,12 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from spcheck.domain.findings import Finding, Severity
-from spcheck.report.interface import Report
+from spcheck.domain.findings import Finding, Severity, finding_key
+from spcheck.domain.history import Accepted, FindingNote, FindingState, Resolved
+from spcheck.domain.timeline import MilestoneState
+from spcheck.report.interface import REPORT_SCHEMA_V1, Report
 from spcheck.rules.interface import InspectionResult, MilestoneResult, RecordsSummary
+from spcheck.rules.privacy import redact
 
 LONDON = ZoneInfo("Europe/London")
 SEVERITIES = (Severity.ERROR, Severity.WARNING, Severity.INFO)
@@ -42,7 +48,61 @@ def runbook(rule_id: str) -> str | None:
     return runbook_for(rule_id)
 
 
-def finding_dict(finding: Finding) -> dict[str, Any]:
+DONE = frozenset({MilestoneState.MET, MilestoneState.MET_LATE, MilestoneState.WAIVED})
+
+
+def note_of(result: InspectionResult, finding: Finding) -> FindingNote:
+    """The finding's history and acceptance; without a recorded history, seen for the first
+    time at the result's ``as_of``."""
+    note = result.note(finding)
+    if note is not None:
+        return note
+    seen = result.as_of or dt.datetime.now(dt.UTC)
+    return FindingNote(finding_key(finding), FindingState.NEW, seen, seen, 1)
+
+
+def days(start: dt.datetime, end: dt.datetime) -> int:
+    return max(0, (local(end).date() - local(start).date()).days)
+
+
+def history_text(note: FindingNote) -> str:
+    """``new``, ``new (back after being resolved)`` or ``open for N days``."""
+    if note.state is FindingState.NEW:
+        return "new (back after being resolved)" if note.reopened else "new"
+    span = days(note.first_seen, note.last_seen)
+    if span == 0:
+        return f"open since {shown(note.first_seen)}"
+    return f"open for {plural(span, 'day')}"
+
+
+def accepted_text(accepted: Accepted) -> str:
+    """``accepted by NAME until DATE: REASON`` (names and reasons masked like any text)."""
+    return (
+        f"accepted by {redact(accepted.by)} until {shown(accepted.until)}: "
+        f"{redact(accepted.reason)}"
+    )
+
+
+def resolved_text(resolved: Resolved) -> str:
+    span = days(resolved.first_seen, resolved.resolved_at)
+    return f"resolved {shown(resolved.resolved_at)}, open {plural(span, 'day')}"
+
+
+def next_milestone(result: InspectionResult) -> MilestoneResult | None:
+    """The earliest milestone not yet met or waived."""
+    pending = [m for m in result.milestones if m.state not in DONE]
+    return min(pending, key=lambda m: m.due) if pending else None
+
+
+def error_counts(result: InspectionResult) -> dict[str, int]:
+    """Errors new since the previous cycle, open from before, and accepted."""
+    errors = [f for f in result.findings if f.severity is Severity.ERROR]
+    accepted = sum(1 for f in errors if result.is_accepted(f))
+    new = result.count_new(Severity.ERROR)
+    return {"new": new, "open": len(errors) - accepted - new, "accepted": accepted}
+
+
+def _finding_core(finding: Finding) -> dict[str, Any]:
     data: dict[str, Any] = {
         "rule": finding.rule,
         "severity": finding.severity.value,
@@ -55,6 +115,45 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         if value is not None:
             data[key] = value
     return data
+
+
+def finding_dict(finding: Finding, note: FindingNote) -> dict[str, Any]:
+    data = _finding_core(finding)
+    accepted = note.accepted
+    data.update(
+        {
+            "key": note.key,
+            "state": note.state.value,
+            "first_seen": iso(note.first_seen),
+            "last_seen": iso(note.last_seen),
+            "cycles": note.cycles,
+            "reopened": note.reopened,
+            "accepted": None
+            if accepted is None
+            else {
+                "by": redact(accepted.by),
+                "at": iso(accepted.at),
+                "reason": redact(accepted.reason),
+                "until": iso(accepted.until),
+            },
+        }
+    )
+    return data
+
+
+def resolved_dict(resolved: Resolved) -> dict[str, Any]:
+    return {
+        "key": resolved.key,
+        "rule": resolved.rule,
+        "severity": resolved.severity.value,
+        "path": resolved.path,
+        "milestone": resolved.milestone,
+        "location": resolved.location,
+        "first_seen": iso(resolved.first_seen),
+        "last_seen": iso(resolved.last_seen),
+        "resolved_at": iso(resolved.resolved_at),
+        "cycles": resolved.cycles,
+    }
 
 
 def milestone_dict(milestone: MilestoneResult) -> dict[str, Any]:
@@ -81,18 +180,31 @@ def records_dict(records: RecordsSummary) -> dict[str, Any]:
 
 
 def inspection_dict(result: InspectionResult) -> dict[str, Any]:
+    upcoming = next_milestone(result)
     return {
         "id": result.id,
         "partnership": result.partnership,
         "week": result.week,
         "status": result.status,
-        "milestones": [milestone_dict(m) for m in result.milestones],
+        "next_milestone": None
+        if upcoming is None
+        else {
+            "id": upcoming.id,
+            "title": upcoming.title,
+            "due": iso(upcoming.due),
+            "state": upcoming.state.value,
+        },
+        "errors": error_counts(result),
+        "trend": list(result.trend),
+        "milestones": [{**milestone_dict(m), "kind": m.kind} for m in result.milestones],
         "records": records_dict(result.records),
-        "findings": [finding_dict(f) for f in result.findings],
+        "findings": [finding_dict(f, note_of(result, f)) for f in result.findings],
+        "resolved": [resolved_dict(r) for r in result.resolved],
     }
 
 
 def report_dict(report: Report) -> dict[str, Any]:
+    """``spcheck.report/v2``."""
     summary = report.summary
     return {
         "schema": report.schema,
@@ -102,9 +214,49 @@ def report_dict(report: Report) -> dict[str, Any]:
         "summary": {
             "errors": summary.errors,
             "warnings": summary.warnings,
+            "accepted": summary.accepted,
+            "new": summary.new,
+            "resolved": summary.resolved,
             "inspections": summary.inspections,
         },
         "inspections": [inspection_dict(i) for i in report.inspections],
+    }
+
+
+def report_dict_v1(report: Report) -> dict[str, Any]:
+    """``spcheck.report/v1``, as it was: accepted findings keep their place and say so at
+    the end of their message; status and summary count only what is not accepted."""
+    summary = report.summary
+
+    def finding_v1(result: InspectionResult, finding: Finding) -> dict[str, Any]:
+        data = _finding_core(finding)
+        accepted = note_of(result, finding).accepted
+        if accepted is not None:
+            data["message"] = f"{finding.message} [{accepted_text(accepted)}]"
+        return data
+
+    return {
+        "schema": REPORT_SCHEMA_V1,
+        "generated_at": iso(report.generated_at),
+        "as_of": iso(report.as_of),
+        "site": report.site,
+        "summary": {
+            "errors": summary.errors,
+            "warnings": summary.warnings,
+            "inspections": summary.inspections,
+        },
+        "inspections": [
+            {
+                "id": result.id,
+                "partnership": result.partnership,
+                "week": result.week,
+                "status": result.status,
+                "milestones": [milestone_dict(m) for m in result.milestones],
+                "records": records_dict(result.records),
+                "findings": [finding_v1(result, f) for f in result.findings],
+            }
+            for result in report.inspections
+        ],
     }
 
 

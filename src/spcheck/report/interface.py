@@ -16,7 +16,9 @@ from spcheck.domain.findings import Severity
 from spcheck.errors import InputError, SpcheckError
 from spcheck.rules.interface import InspectionResult
 
-REPORT_SCHEMA = "spcheck.report/v1"
+REPORT_SCHEMA = "spcheck.report/v2"
+# The previous shape, still rendered by ``--format json-v1`` for one release.
+REPORT_SCHEMA_V1 = "spcheck.report/v1"
 
 
 class ReportError(SpcheckError):
@@ -29,9 +31,12 @@ class UnknownFormat(ReportError, InputError):
 
 @dataclass(frozen=True, slots=True)
 class Summary:
-    errors: int  # findings of severity error, over every inspection
-    warnings: int
+    errors: int  # live findings of severity error (accepted ones do not count), all inspections
+    warnings: int  # live findings of severity warning
     inspections: int
+    accepted: int = 0  # findings accepted, any severity
+    new: int = 0  # live errors new since the previous cycle
+    resolved: int = 0  # findings resolved since the previous cycle
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +57,9 @@ class Report:
             errors=sum(i.count(Severity.ERROR) for i in self.inspections),
             warnings=sum(i.count(Severity.WARNING) for i in self.inspections),
             inspections=len(self.inspections),
+            accepted=sum(len(i.accepted) for i in self.inspections),
+            new=sum(i.count_new(Severity.ERROR) for i in self.inspections),
+            resolved=sum(len(i.resolved) for i in self.inspections),
         )
 
 

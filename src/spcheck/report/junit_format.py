@@ -1,10 +1,12 @@
 """JUnit XML for schedulers and CI dashboards that read it.
 
 One test suite per inspection and one test case per rule in the catalogue: a rule with
-findings of severity error fails (``check.unverifiable`` is reported as an ``error``, the
-check itself could not run); warnings and information leave the case passing and are
-listed in its ``system-out``. ElementTree escapes text and attributes; characters XML 1.0
-cannot carry at all are dropped.
+live findings of severity error fails (``check.unverifiable`` is reported as an ``error``,
+the check itself could not run); warnings, information and accepted findings leave the
+case passing and are listed in its ``system-out`` (accepted ones saying by whom, until
+when and why). Each line says whether the finding is new or how long it has been open.
+ElementTree escapes text and attributes; characters XML 1.0 cannot carry at all are
+dropped.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import xml.etree.ElementTree as ET
 
 from spcheck.domain.catalogue import RULE_IDS
 from spcheck.domain.findings import Finding, Severity
-from spcheck.report.document import iso, runbook
+from spcheck.report.document import accepted_text, history_text, iso, note_of, runbook
 from spcheck.report.interface import Renderer, Report
 from spcheck.rules.interface import InspectionResult
 
@@ -25,11 +27,16 @@ def text(value: object) -> str:
     return _NOT_XML.sub("", "" if value is None else str(value))
 
 
-def _line(finding: Finding) -> str:
+def _line(result: InspectionResult, finding: Finding) -> str:
     where = f"{finding.path}: " if finding.path else ""
     extra = f" [{finding.location}]" if finding.location else ""
     masked = f" ({finding.masked})" if finding.masked else ""
-    return text(f"{finding.severity.value}: {where}{finding.message}{extra}{masked}")
+    note = note_of(result, finding)
+    since = f"; {history_text(note)}"
+    accepted = f"; {accepted_text(note.accepted)}" if note.accepted else ""
+    return text(
+        f"{finding.severity.value}: {where}{finding.message}{extra}{masked}{since}{accepted}"
+    )
 
 
 class JunitRenderer(Renderer):
@@ -60,7 +67,9 @@ class JunitRenderer(Renderer):
         for rule_id in RULE_IDS:
             found = [f for f in result.findings if f.rule == rule_id]
             case = ET.SubElement(suite, "testcase", classname=text(result.id), name=rule_id)
-            blocking = [f for f in found if f.severity == Severity.ERROR]
+            blocking = [
+                f for f in found if f.severity == Severity.ERROR and not result.is_accepted(f)
+            ]
             if blocking:
                 tag = "error" if rule_id == "check.unverifiable" else "failure"
                 errors += tag == "error"
@@ -68,15 +77,15 @@ class JunitRenderer(Renderer):
                 element = ET.SubElement(
                     case,
                     tag,
-                    message=_line(blocking[0]),
+                    message=_line(result, blocking[0]),
                     type=rule_id,
                 )
                 element.text = "\n".join(
-                    [_line(f) for f in blocking] + [f"runbook: {runbook(rule_id)}"]
+                    [_line(result, f) for f in blocking] + [f"runbook: {runbook(rule_id)}"]
                 )
-            others = [f for f in found if f.severity != Severity.ERROR]
+            others = [f for f in found if f not in blocking]
             if others:
-                ET.SubElement(case, "system-out").text = "\n".join(_line(f) for f in others)
+                ET.SubElement(case, "system-out").text = "\n".join(_line(result, f) for f in others)
         suite.set("tests", str(len(RULE_IDS)))
         suite.set("failures", str(failures))
         suite.set("errors", str(errors))

@@ -13,7 +13,16 @@ import html
 import re
 
 from spcheck.domain.findings import Finding
-from spcheck.report.document import by_severity, plural, runbook, shown
+from spcheck.report.document import (
+    accepted_text,
+    by_severity,
+    history_text,
+    note_of,
+    plural,
+    resolved_text,
+    runbook,
+    shown,
+)
 from spcheck.report.interface import Renderer, Report
 from spcheck.rules.interface import InspectionResult
 
@@ -28,7 +37,8 @@ def md(value: object) -> str:
     return _INLINE.sub(r"\\\1", html.escape(text, quote=False))
 
 
-def _finding(finding: Finding) -> str:
+def _finding(result: InspectionResult, finding: Finding) -> str:
+    note = note_of(result, finding)
     parts = [f"- **{md(finding.rule)}**"]
     if finding.path:
         parts.append(f"{md(finding.path)}:")
@@ -37,6 +47,9 @@ def _finding(finding: Finding) -> str:
         parts.append(f"({md(finding.location)})")
     if finding.masked:
         parts.append(f"\\[{md(finding.masked)}\\]")
+    parts.append(f"_{md(history_text(note))}_")
+    if note.accepted is not None:
+        parts.append(f"**{md(accepted_text(note.accepted))}**")
     link = runbook(finding.rule)
     if link:
         parts.append(f"([runbook]({link}))")
@@ -76,11 +89,24 @@ def _inspection(result: InspectionResult) -> list[str]:
         if ids:
             lines.append(f"{label}: {', '.join(md(i) for i in ids)}.")
     lines.append("")
-    if not result.findings:
-        lines += ["No findings.", ""]
-    for severity, findings in by_severity(result.findings):
+    if not result.live:
+        lines += ["No findings that count." if result.accepted else "No findings.", ""]
+    for severity, findings in by_severity(result.live):
         lines += [f"### {_HEADINGS[severity.value]} ({len(findings)})", ""]
-        lines += [_finding(f) for f in findings]
+        lines += [_finding(result, f) for f in findings]
+        lines.append("")
+    if result.accepted:
+        lines += [f"### Accepted ({len(result.accepted)}): listed, not counted", ""]
+        lines += [_finding(result, f) for f in result.accepted]
+        lines.append("")
+    if result.resolved:
+        lines += [f"### Resolved since the last report ({len(result.resolved)})", ""]
+        for gone in result.resolved:
+            milestone = f"milestone {gone.milestone}" if gone.milestone else None
+            where = " ".join(md(p) for p in (gone.path, gone.location, milestone) if p)
+            lines.append(
+                f"- {md(gone.rule)} ({gone.severity.value}) {where}: {md(resolved_text(gone))}"
+            )
         lines.append("")
     return lines
 
@@ -98,7 +124,9 @@ class MarkdownRenderer(Renderer):
             f"Site {md(report.site)}, as of {shown(report.as_of)} "
             f"(generated {shown(report.generated_at)}).",
             "",
-            f"{plural(summary.errors, 'error')}, {plural(summary.warnings, 'warning')}, "
+            f"{plural(summary.errors, 'error')} ({summary.new} new), "
+            f"{plural(summary.warnings, 'warning')}, {summary.accepted} accepted, "
+            f"{summary.resolved} resolved since the last report, "
             f"{plural(summary.inspections, 'inspection')}.",
             "",
         ]

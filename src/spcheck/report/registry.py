@@ -8,11 +8,13 @@ from spcheck.report.interface import Renderer, UnknownFormat
 
 _RENDERERS: dict[str, tuple[str, str]] = {
     "json": ("spcheck.report.json_format", "JsonRenderer"),
+    "json-v1": ("spcheck.report.json_format", "JsonV1Renderer"),
     "html": ("spcheck.report.html_format", "HtmlRenderer"),
     "md": ("spcheck.report.markdown_format", "MarkdownRenderer"),
     "csv": ("spcheck.report.csv_format", "CsvRenderer"),
     "junit": ("spcheck.report.junit_format", "JunitRenderer"),
     "table": ("spcheck.report.table_format", "TableRenderer"),
+    "sarif": ("spcheck.report.sarif_format", "SarifRenderer"),
 }
 
 
@@ -21,8 +23,8 @@ def formats() -> list[str]:
 
 
 def renderer(name: str) -> Renderer:
-    """The renderer for a format name (``json``, ``html``, ``md``, ``csv``, ``junit``,
-    ``table``)."""
+    """The renderer for a format name (``json``, ``json-v1``, ``html``, ``md``, ``csv``,
+    ``junit``, ``table``, ``sarif``)."""
     try:
         module_name, class_name = _RENDERERS[name]
     except KeyError:

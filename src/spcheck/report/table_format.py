@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from spcheck.report.document import plural, shown
+from spcheck.report.document import accepted_text, history_text, note_of, plural, shown
 from spcheck.report.interface import Renderer, Report
 from spcheck.rules.interface import InspectionResult
 
@@ -36,10 +36,18 @@ def _inspection(console: Console, result: InspectionResult) -> None:
     if not result.findings:
         console.print("no findings")
         return
-    findings = Table("severity", "rule", "path", "message")
+    findings = Table("severity", "rule", "path", "message", "since")
     for f in result.findings:
-        findings.add_row(f.severity.value, f.rule, escape(f.path or ""), escape(f.message))
+        note = note_of(result, f)
+        severity = f"{f.severity.value} (accepted)" if note.accepted else f.severity.value
+        message = escape(f.message)
+        if note.accepted:
+            message += f" [{escape(accepted_text(note.accepted))}]"
+        findings.add_row(severity, f.rule, escape(f.path or ""), message, history_text(note))
     console.print(findings)
+    for gone in result.resolved:
+        where = " ".join(p for p in (gone.path, gone.location, gone.milestone) if p)
+        console.print(f"resolved since the last report: {gone.rule} {escape(where)}")
 
 
 class TableRenderer(Renderer):
@@ -54,7 +62,8 @@ class TableRenderer(Renderer):
         summary = report.summary
         console.print(
             f"spcheck report for {escape(report.site)} as of {shown(report.as_of)}: "
-            f"{plural(summary.errors, 'error')}, {plural(summary.warnings, 'warning')}, "
+            f"{plural(summary.errors, 'error')} ({summary.new} new), "
+            f"{plural(summary.warnings, 'warning')}, {summary.accepted} accepted, "
             f"{plural(summary.inspections, 'inspection')}"
         )
         for result in report.inspections:

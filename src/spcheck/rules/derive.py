@@ -234,7 +234,7 @@ class Derived:
             state = MilestoneState.MET
         else:
             state = ctx.timeline.state(milestone.id, ctx.as_of, met_at)
-        return MilestoneResult(milestone.id, milestone.title, due, state, met_at, evidence)
+        return MilestoneResult(milestone.id, milestone.title, due, state, met_at, evidence, kind)
 
     # -- what a family reports more precisely than deadline.overdue ------------------------
 

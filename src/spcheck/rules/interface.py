@@ -88,6 +88,7 @@ class MilestoneResult:
     state: MilestoneState
     met_at: dt.datetime | None = None
     evidence: tuple[str, ...] = ()
+    kind: str | None = None  # what meets it (the policy's satisfied_by.kind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,13 +156,13 @@ class InspectionResult:
         return sum(1 for f in self.live if f.severity == severity)
 
     def count_new(self, severity: Severity) -> int:
-        """Live findings of a severity that are new since the previous cycle."""
+        """Live findings of a severity that are new since the previous cycle (without a
+        history, every finding is new)."""
         return sum(
             1
             for f in self.live
             if f.severity == severity
-            and (note := self.note(f)) is not None
-            and note.state is FindingState.NEW
+            and ((note := self.note(f)) is None or note.state is FindingState.NEW)
         )
 
     def with_history(

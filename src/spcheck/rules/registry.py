@@ -175,6 +175,7 @@ def _milestones(ctx: RuleContext) -> tuple[MilestoneResult, ...]:
             m.state,
             m.met_at,
             tuple(redact(path) for path in m.evidence),
+            m.kind,
         )
         for m in derived(ctx).milestones
     )
