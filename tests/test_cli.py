@@ -46,6 +46,7 @@ def test_timeline_table_on_both_examples(
     assert kin.exit_code == 0, kin.stderr
     assert "Fri 18 Dec 2026 23:59 GMT" in kin.stdout
     assert "date set for this inspection" in kin.stdout
+    assert "attested by the SSO" in kin.stdout  # PD1 and the other steps that are not uploads
 
 
 def test_timeline_json(run_cli: Callable[..., CliResult], example_env: dict[str, str]) -> None:
@@ -60,10 +61,17 @@ def test_timeline_json(run_cli: Callable[..., CliResult], example_env: dict[str,
     assert due == {
         "contacts": "2026-12-11T17:00:00+00:00",
         "pir": "2026-12-18T23:59:00+00:00",
+        "survey-distribution": "2026-12-18T23:59:00+00:00",
+        "pd1": "2027-01-08T23:59:00+00:00",  # week 4, after the two paused weeks
+        "survey-closed": "2027-01-22T23:59:00+00:00",
         "records": "2027-01-29T23:59:00+00:00",
         "training": "2027-01-29T23:59:00+00:00",
+        "reader-training": "2027-01-29T23:59:00+00:00",
         "position-statement": "2027-02-12T23:59:00+00:00",
     }
+    kinds = {m["id"]: m["satisfied_by"] for m in document["milestones"]}
+    assert kinds["pd1"] == kinds["survey-closed"] == "attested"
+    assert kinds["pir"] == "file"
     pir = next(m for m in document["milestones"] if m["id"] == "pir")
     assert pir["overridden"] is True
     assert document["access"] == {

@@ -124,7 +124,7 @@ def test_a_queued_inspection_is_checked_and_its_report_written_to_blobs(
     text, content_type = fw.blob(f"reports/{INSPECTION}/latest.json")
     assert content_type.startswith("application/json")
     report = json.loads(text)
-    assert report["schema"] == "spcheck.report/v1"
+    assert report["schema"] == "spcheck.report/v2"
     [inspection] = report["inspections"]
     assert inspection["id"] == INSPECTION
     assert "records.unexpected" in {f["rule"] for f in inspection["findings"]}

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from spcheck.commands.attest import attest
 from spcheck.commands.provision import run_provision
 from spcheck.content.interface import DEFAULT_LIMITS, Limits
 from spcheck.emulator.inprocess import transport
@@ -38,6 +39,7 @@ MORAG = "morag.testperson@glenmorven-council.example"
 IAIN = "iain.sampleton@nhs-glenmorven.example"
 EILIDH = "eilidh.placeholder@glenmorven-council.example"
 CONTACTS = ((IAIN, "Iain Sampleton"), (EILIDH, "Eilidh Placeholder"))
+SSO = "Ailsa Placeholder (SSO)"
 WEEK_2 = datetime(2026, 9, 22, 10, 0, tzinfo=LONDON)
 
 
@@ -117,6 +119,27 @@ class World:
 
     def upload(self, folder_key: str, name: str, data: bytes, user: str, at: datetime) -> None:
         self.state.upload(self.drive_id, self.folder_path(folder_key), name, data, user=user, at=at)
+
+    def attest(self, milestone: str, on: datetime, value: int | None = None) -> None:
+        """The SSO records an attested milestone at the time it happened."""
+        with SqliteStore(self.tmp / "state.db") as store:
+            attest(
+                self.loaded(),
+                milestone,
+                value=value,
+                note="",
+                on=on,
+                by=SSO,
+                store=store,
+                now=on,
+            )
+
+    def attest_on_time(self) -> None:
+        """Every step of the schedule that is not an upload, recorded in its week."""
+        self.attest("survey-distribution", local("2026-10-01T11:00"), value=143)
+        self.attest("pd1", local("2026-10-07T14:00"))
+        self.attest("survey-closed", local("2026-10-30T17:00"))
+        self.attest("reader-training", local("2026-11-04T10:00"))
 
     def cycle(
         self,

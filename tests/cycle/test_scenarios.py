@@ -2,7 +2,7 @@
 
 Each scenario provisions the Glenmorven example in week 2 (see conftest), plants
 what the partnership uploads and when, runs a cycle at a chosen date and asserts
-the JSON report (spcheck.report/v1) field by field.
+the JSON report (spcheck.report/v2) field by field.
 """
 
 from __future__ import annotations
@@ -60,14 +60,22 @@ def everything_on_time(world: World) -> None:
     world.upload(
         "position-statement", "Position statement.docx", STATEMENT, MORAG, local("2026-11-18T16:00")
     )
+    world.attest_on_time()
 
 
 def test_a_partnership_on_time_with_everything(world: World) -> None:
     everything_on_time(world)
     outcome = world.cycle(local("2026-11-23T17:00"))
     report = report_json(outcome)
-    assert report["schema"] == "spcheck.report/v1"
-    assert report["summary"] == {"errors": 0, "warnings": 0, "inspections": 1}
+    assert report["schema"] == "spcheck.report/v2"
+    assert report["summary"] == {
+        "errors": 0,
+        "warnings": 0,
+        "accepted": 0,
+        "new": 0,
+        "resolved": 0,
+        "inspections": 1,
+    }
     inspection = inspection_of(outcome)
     assert inspection["id"] == INSPECTION
     assert inspection["status"] == "ok"
@@ -76,10 +84,21 @@ def test_a_partnership_on_time_with_everything(world: World) -> None:
     assert states == {
         "contacts": "met",
         "pir": "met",
+        "survey-distribution": "met",
+        "pd1": "met",
+        "survey-closed": "met",
         "records": "met",
         "training": "met",
+        "reader-training": "met",
         "position-statement": "met",
     }
+    count = next(m for m in inspection["milestones"] if m["id"] == "survey-distribution")
+    assert count["kind"] == "attested"
+    assert count["met_at"] == "2026-10-01T11:00:00+01:00"
+    assert count["evidence"] == [
+        "143 staff the survey link was sent to; attested by Ailsa Placeholder (SSO) "
+        "for Thu 01 Oct 2026"
+    ]
     pir = next(m for m in inspection["milestones"] if m["id"] == "pir")
     assert pir["due"] == "2026-10-02T23:59:00+01:00"
     assert pir["evidence"] == ["01 Pre-inspection return/PIR.xlsx"]
@@ -98,6 +117,7 @@ def test_a_partnership_on_time_with_everything(world: World) -> None:
 
 def test_late_pir_incomplete_records_an_unexpected_and_a_misfiled_record(world: World) -> None:
     world.upload("pir", "PIR.xlsx", PIR, EILIDH, local("2026-10-06T10:00"))  # Tuesday of week 4
+    world.attest_on_time()
     missing = SAMPLE[:2]
     misfiled = SAMPLE[2]
     upload_records(world, SAMPLE[3:], "records", local("2026-11-02T10:00"))
@@ -119,7 +139,7 @@ def test_late_pir_incomplete_records_an_unexpected_and_a_misfiled_record(world: 
     found = rules_of(inspection)
     assert found == [
         ("deadline.overdue", None),  # the training material never came
-        ("records.missing", None),
+        ("records.missing", None),  # one each, named by location
         ("records.missing", None),
         ("records.unexpected", "03 Records sample/GM-0001.txt"),
         ("deadline.met_late", None),
@@ -200,7 +220,9 @@ def test_an_incremental_cycle_with_no_changes_downloads_and_rescans_nothing(worl
     assert second.stats.permission_reads == 0
     assert second.sync.touched == ()
     assert second.gateway.resource_units <= 3  # the site, its drive, one delta page
-    assert report_json(second)["inspections"] == report_json(first)["inspections"]
+    before, after = inspection_of(first), inspection_of(second)
+    assert (before.pop("trend"), after.pop("trend")) == ([0], [0, 0])
+    assert after == before
 
 
 def test_a_changed_file_is_scanned_again(world: World) -> None:
@@ -248,6 +270,7 @@ def test_the_same_report_under_faults(
     (world.tmp / "state.db").unlink()
     for suffix in ("-wal", "-shm"):
         (world.tmp / f"state.db{suffix}").unlink(missing_ok=True)
+    world.attest_on_time()  # what the SSO recorded lives in the state too
     faulty = world.cycle(local("2026-11-23T17:00"))
     assert faulty.gateway.retries > 0
     assert report_json(faulty)["inspections"] == report_json(clean)["inspections"]

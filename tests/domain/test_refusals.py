@@ -204,7 +204,7 @@ POLICY_CASES = [
     (
         "unknown folder in a milestone",
         POLICY_TEXT.replace("    folder: training\n", "    folder: trainin\n"),
-        "milestones.3.folder: unknown folder 'trainin'",
+        "milestones.6.folder: unknown folder 'trainin'",
     ),
     (
         "unknown milestone in a folder",

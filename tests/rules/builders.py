@@ -1,9 +1,10 @@
 """Plain-value snapshots of the glenmorven example, built by hand.
 
-``clean_uploads()`` and ``clean_access()`` describe an inspection where everything is
-in order on ``CLEAN_AS_OF`` (week 8: the PIR, records and training in on time, the
-position statement not due yet, every contact with exactly the access they need), so a
-test changes one thing and expects exactly the findings that change brings.
+``clean_uploads()``, ``clean_access()`` and ``clean_attested()`` describe an inspection
+where everything is in order on ``CLEAN_AS_OF`` (week 8: the PIR, records and training in
+on time, the steps the SSO attests recorded on time, the position statement not due yet,
+every contact with exactly the access they need), so a test changes one thing and expects
+exactly the findings that change brings.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from spcheck.domain.attestation import Attestation
 from spcheck.domain.findings import Finding, Severity
 from spcheck.domain.snapshot import (
     Access,
@@ -178,6 +180,33 @@ def clean_access() -> list[Access]:
     ]
 
 
+# When the SSO recorded each attested step (each on time).
+ATTESTED_ON = {
+    "survey-distribution": dt.datetime(2026, 10, 1, 11, 0, tzinfo=LONDON),
+    "pd1": dt.datetime(2026, 10, 7, 14, 0, tzinfo=LONDON),
+    "survey-closed": dt.datetime(2026, 10, 30, 17, 0, tzinfo=LONDON),
+    "reader-training": dt.datetime(2026, 11, 4, 10, 0, tzinfo=LONDON),
+}
+
+
+def attestation(milestone: str, on: dt.datetime, **extra: Any) -> Attestation:
+    values: dict[str, Any] = {
+        "id": f"att-{milestone}",
+        "inspection_id": INSPECTION_ID,
+        "milestone": milestone,
+        "on": on,
+        "recorded_at": on,
+        "by": "Ailsa Placeholder (SSO)",
+        "value": 143 if milestone == "survey-distribution" else None,
+    }
+    values.update(extra)
+    return Attestation(**values)
+
+
+def clean_attested(*, drop: str | None = None) -> dict[str, Attestation]:
+    return {m: attestation(m, on) for m, on in ATTESTED_ON.items() if m != drop}
+
+
 def snapshot(
     uploads: Iterable[Upload] | None = None,
     *,
@@ -185,6 +214,7 @@ def snapshot(
     content: dict[str, ContentCheck] | None = None,
     unverified: Iterable[Unverified] = (),
     provisioned: bool = True,
+    attested: dict[str, Attestation] | None = None,
 ) -> InspectionSnapshot:
     items = tuple(clean_uploads() if uploads is None else uploads)
     return InspectionSnapshot(
@@ -195,6 +225,7 @@ def snapshot(
         access=None if access is None else tuple(access),
         content=passed(items) if content is None else content,
         unverified=tuple(unverified),
+        attested=clean_attested() if attested is None else attested,
     )
 
 

@@ -11,6 +11,7 @@ import pytest
 from spcheck.domain.inspection import Contact, ContactRole
 from spcheck.domain.snapshot import Upload
 from tests.rules.builders import (
+    ATTESTED_ON,
     ONE_SECOND,
     PIR,
     PIR_DUE,
@@ -20,6 +21,8 @@ from tests.rules.builders import (
     TRAINING,
     UTC,
     at,
+    attestation,
+    clean_attested,
     clean_snapshot,
     clean_uploads,
     file,
@@ -41,8 +44,12 @@ def test_every_milestone_pending_early_on() -> None:
     assert states == {
         "contacts": "met",  # the definition already names uploaders
         "pir": "pending",
+        "survey-distribution": "pending",
+        "pd1": "pending",
+        "survey-closed": "pending",
         "records": "pending",
         "training": "pending",
+        "reader-training": "pending",
         "position-statement": "pending",
     }
     assert not [r for r in rules_of(result) if r.startswith(("deadline.", "pir.", "records."))]
@@ -52,8 +59,9 @@ def test_due_soon_is_information_only() -> None:
     # Wednesday 30 Sep: two working days before the PIR's Friday deadline.
     result = run(clean_snapshot(uploads=[]), as_of=at(2026, 9, 30))
     assert state(result, "pir") == "due_soon"
-    [finding] = only(result, "deadline.due_soon")
-    assert finding.milestone == "pir"
+    # The survey count is due the same Friday, and not attested yet on Wednesday.
+    assert state(result, "survey-distribution") == "due_soon"
+    [finding] = [f for f in only(result, "deadline.due_soon") if f.milestone == "pir"]
     assert "Fri 02 Oct 2026 23:59 BST" in finding.message
     assert finding.severity.value == "info"
     assert result.status == "ok"
@@ -194,3 +202,56 @@ def test_evidence_after_as_of_is_not_yet_known() -> None:
 )
 def test_position_statement_states(as_of: dt.datetime, expected: str) -> None:
     assert state(run(clean_snapshot(), as_of=as_of), "position-statement") == expected
+
+
+# -- attested milestones ---------------------------------------------------------------
+
+
+def test_an_attested_milestone_is_met_when_attested_with_its_number() -> None:
+    result = run(clean_snapshot())
+    pd1 = next(m for m in result.milestones if m.id == "pd1")
+    assert (pd1.state.value, pd1.kind, pd1.met_at) == ("met", "attested", ATTESTED_ON["pd1"])
+    assert pd1.evidence == ("attested by Ailsa Placeholder (SSO) for Wed 07 Oct 2026",)
+    count = next(m for m in result.milestones if m.id == "survey-distribution")
+    assert count.evidence == (
+        "143 staff the survey link was sent to; attested by Ailsa Placeholder (SSO) "
+        "for Thu 01 Oct 2026",
+    )
+    assert not only(result, "deadline.overdue")
+
+
+def test_an_attested_milestone_not_attested_by_its_date_is_overdue() -> None:
+    result = run(clean_snapshot(attested=clean_attested(drop="pd1")))
+    assert state(result, "pd1") == "overdue"
+    [overdue] = only(result, "deadline.overdue")
+    assert overdue.milestone == "pd1"
+    assert "First partnership discussion (PD1) held: was due Fri 09 Oct 2026 23:59 BST" in (
+        overdue.message
+    )
+    assert result.status == "error"
+
+
+def test_an_attested_milestone_that_happened_late_is_met_late() -> None:
+    late = {
+        **clean_attested(),
+        "survey-closed": attestation("survey-closed", PIR_DUE + dt.timedelta(days=31)),
+    }
+    result = run(clean_snapshot(attested=late))
+    assert state(result, "survey-closed") == "met_late"
+    [found] = only(result, "deadline.met_late")
+    assert found.milestone == "survey-closed"
+
+
+def test_the_attested_note_is_shown_masked() -> None:
+    noted = {
+        **clean_attested(),
+        "pd1": attestation(
+            "pd1",
+            ATTESTED_ON["pd1"],
+            note="minutes from morag.testperson@glenmorven-council.example",
+        ),
+    }
+    result = run(clean_snapshot(attested=noted))
+    pd1 = next(m for m in result.milestones if m.id == "pd1")
+    assert "morag.testperson@" not in pd1.evidence[0]
+    assert "minutes from mo************on@glenmorven-council.example;" in pd1.evidence[0]

@@ -40,6 +40,7 @@ def timeline_document(loaded: LoadedInspection, today: dt.datetime) -> dict[str,
                 "overridden": item.overridden,
                 "moved_from": item.moved_from.isoformat() if item.moved_from else None,
                 "waived": item.milestone.id in inspection.waived,
+                "satisfied_by": item.milestone.satisfied_by.kind,
                 "working_days_left": _days_left(timeline, local_today, item.due),
             }
             for item in timeline.milestones
@@ -84,6 +85,8 @@ def render_timeline(loaded: LoadedInspection, today: dt.datetime, fmt: str) -> N
             notes.append(f"moved from {item['moved_from']} (holiday)")
         if item["waived"]:
             notes.append("waived")
+        if item["satisfied_by"] == "attested":
+            notes.append("attested by the SSO (spcheck attest)")
         due = dt.datetime.fromisoformat(item["due"]).astimezone(zone)
         table.add_row(
             item["id"],
