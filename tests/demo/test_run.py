@@ -90,7 +90,7 @@ def test_the_demo_runs_and_writes_three_reports_and_the_state(demo: DemoRun) -> 
     for name in (*REPORTS, "state.db"):
         assert str(demo.out / name) in demo.terminal
     report = demo.report
-    assert report["schema"] == "spcheck.report/v1"
+    assert report["schema"] == "spcheck.report/v2"
     assert report["as_of"] == "2026-11-18T17:00:00+00:00"
     assert report["site"] == "emulator.sharepoint.example:/sites/inspections"
     assert sorted(i["id"] for i in report["inspections"]) == sorted([A, B, C])
@@ -101,7 +101,10 @@ def test_a_is_in_week_3_with_its_pir_met(demo: DemoRun) -> None:
     a = demo.inspection(A)
     assert a["week"] == 3
     assert a["status"] == "ok"
-    assert a["findings"] == []
+    # Only a reminder: the survey count is due on Friday of week 3.
+    assert [(f["rule"], f["milestone"]) for f in a["findings"]] == [
+        ("deadline.due_soon", "survey-distribution")
+    ]
     pir = next(m for m in a["milestones"] if m["id"] == "pir")
     assert pir["state"] == "met"
     assert pir["met_at"] == "2026-11-16T11:00:00+00:00"
@@ -109,8 +112,12 @@ def test_a_is_in_week_3_with_its_pir_met(demo: DemoRun) -> None:
     assert states(a) == {
         "contacts": "met",
         "pir": "met",
+        "survey-distribution": "due_soon",
+        "pd1": "pending",
+        "survey-closed": "pending",
         "records": "pending",
         "training": "pending",
+        "reader-training": "pending",
         "position-statement": "pending",
     }
 
@@ -136,6 +143,39 @@ def test_b_has_missing_and_unexpected_records(demo: DemoRun) -> None:
     assert unexpected["severity"] == "error"
     assert unexpected["path"] == f"03 Records sample/{stray}.txt"
     assert unexpected["milestone"] == "records"
+
+
+def test_b_has_one_missing_reserve_accepted_after_yesterdays_check(demo: DemoRun) -> None:
+    b = demo.inspection(B)
+    last_reserve = case_reference("GM", 75)
+    accepted = [f for f in b["findings"] if f["accepted"] is not None]
+    assert [(f["rule"], f["location"]) for f in accepted] == [
+        ("records.missing", f"record {last_reserve}")
+    ]
+    (one,) = accepted
+    assert one["accepted"]["by"] == "Ailsa Placeholder (SSO)"
+    assert "week 9" in one["accepted"]["reason"]
+    assert one["accepted"]["at"] == "2026-11-18T09:00:00+00:00"
+    assert one["accepted"]["until"] == "2026-12-18T09:00:00+00:00"  # 30 days at most
+    # Listed, not counted: 16 errors count, the accepted one is apart.
+    assert b["errors"] == {"new": 0, "open": 16, "accepted": 1}
+    # Seen in yesterday's check and again today.
+    assert {f["state"] for f in b["findings"]} == {"open"}
+    assert {f["first_seen"] for f in b["findings"]} == {"2026-11-17T17:00:00+00:00"}
+    assert b["trend"] == [17, 16]
+
+
+def test_b_attested_three_steps_and_the_reader_training_is_overdue(demo: DemoRun) -> None:
+    b = demo.inspection(B)
+    milestones = {m["id"]: m for m in b["milestones"]}
+    count = milestones["survey-distribution"]
+    assert (count["state"], count["kind"]) == ("met", "attested")
+    assert count["evidence"][0].startswith("212 staff the survey link was sent to;")
+    assert milestones["pd1"]["evidence"][0].startswith("held online; attested by Ailsa")
+    assert milestones["survey-closed"]["state"] == "met"
+    assert milestones["reader-training"]["state"] == "overdue"
+    (overdue,) = findings(b, "deadline.overdue")
+    assert overdue["milestone"] == "reader-training"
 
 
 def test_b_has_a_failed_redaction_and_an_anonymous_link(demo: DemoRun) -> None:
@@ -172,6 +212,12 @@ def test_c_is_finished_but_its_grants_outlived_the_access_window(demo: DemoRun) 
         f"{mask(email.split('@')[0])}@{email.split('@')[1]}" for email in (KIRSTY, ALASDAIR)
     }
     assert {f["rule"] for f in c["findings"]} == {"permission.outside_window"}
+    assert {m["id"] for m in c["milestones"] if m["kind"] == "attested"} == {
+        "survey-distribution",
+        "pd1",
+        "survey-closed",
+        "reader-training",
+    }
 
 
 def test_uploads_were_made_by_the_contacts_themselves(demo: DemoRun) -> None:
@@ -196,8 +242,15 @@ def test_the_terminal_tells_the_story_in_order(demo: DemoRun) -> None:
         f"$ spcheck provision {C} --apply: applied",
         f"{B}: 71 file(s) by 2 contact(s)",
         "anonymous view link",
-        "$ spcheck check --as-of 2026-11-18",
+        f"$ spcheck attest {C} survey-distribution --value 187",
+        f"$ spcheck attest {B} survey-closed",
+        "$ spcheck check --as-of 2026-11-17   (yesterday's check)",
+        f"$ spcheck accept {B} records.missing",
+        "accepted records.missing (record",
+        "$ spcheck check --as-of 2026-11-18   (today's check)",
+        "1 accepted",
         "summary",
+        "accepted (listed, not counted): records.missing x1",
         "report.json",
     ]
     positions = [text.find(mark) for mark in marks]

@@ -124,6 +124,10 @@ def test_the_stages_hold_on_any_day(policy: Policy) -> None:
                 # Inside the contact's access (the emulator refuses uploads otherwise).
                 assert scene.provision_at < item.at <= timeline.access_until, (day, item)
                 assert item.at <= moment, (day, chapter.key)
+            for step in scene.attestations:
+                assert scene.provision_at < step.at <= moment, (day, step)
+                if chapter.key == "C":  # every step recorded by its date
+                    assert step.at <= timeline.due(step.milestone), (day, step)
             if chapter.key == "A":
                 (pir,) = scene.deliveries
                 assert pir.at <= timeline.due("pir")
@@ -158,3 +162,14 @@ def test_every_contact_is_a_user_of_the_emulator(tmp_path: Path, policy: Policy)
             assert user.guest  # partnership people are outside the tenant
     assert world.settings.auth.value == "none"
     assert world.settings.graph_url.startswith("http://127.0.0.1")
+
+
+def test_b_accepts_a_reserve_that_never_arrives(policy: Policy) -> None:
+    for scene in scenes_for(FIXED.date(), policy):
+        delivered = {d.name.removesuffix(".txt") for d in scene.deliveries}
+        for acceptance in scene.acceptances:
+            assert scene.chapter.key == "B"
+            assert acceptance.rule == "records.missing"
+            record_id = acceptance.location.removeprefix("record ")
+            assert record_id not in delivered
+            assert any(r.record_id == record_id and r.kind == "reserve" for r in scene.sample or ())

@@ -1,9 +1,11 @@
 """`spcheck demo [--out DIR] [--as-of DATE]`: the whole lifecycle on the built-in emulator.
 
 Provision three inspections (showing each plan, then applying it), play what their
-partnerships upload as the contacts themselves, run one check cycle, and write
-``report.html``, ``report.json`` and ``report.md`` with the state file ``state.db``
-into DIR. No tenant and no settings: nothing is read from SPCHECK_ variables or .env.
+partnerships upload as the contacts themselves and the steps the SSO attests as they
+happen, run yesterday's check cycle, accept one finding as the SSO would after reading
+it, run today's check cycle, and write ``report.html``, ``report.json`` and
+``report.md`` with the state file ``state.db`` into DIR. No tenant and no settings:
+nothing is read from SPCHECK_ variables or .env.
 
 Exit 0 when the demo ran (the error findings are the story, not a failure); 2 for a
 bad ``--out`` or ``--as-of``; 3 if the emulator refused a step of the story.
@@ -17,7 +19,7 @@ import io
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO, cast
 
@@ -33,7 +35,7 @@ from spcheck.demo.schedule import (
     stage,
     write_definitions,
 )
-from spcheck.demo.story import STORY
+from spcheck.demo.story import SSO, STORY
 from spcheck.demo.world import DemoWorld, StoryFailed
 from spcheck.domain.findings import Severity
 from spcheck.domain.policy import Policy
@@ -129,7 +131,11 @@ def _run(out: Path, day: dt.date, console: Console) -> None:
         for scene in scenes:
             _provision(console, world, scene)
         _play(console, world, scenes, policy)
-        report = _check(console, world, moment)
+        _attest(console, world, scenes)
+        yesterday = moment - dt.timedelta(days=1)
+        _check(console, world, yesterday, label="yesterday's check")
+        _accept(console, world, scenes, moment.replace(hour=9, minute=0))
+        report = _check(console, world, moment, label="today's check")
     paths = _write_reports(out, report)
     _summarise(console, scenes, report, paths, out / STATE_FILE)
 
@@ -233,12 +239,76 @@ def _play(console: Console, world: DemoWorld, scenes: Sequence[Scene], policy: P
             console.print("  and nobody offboarded the partnership when the access window closed")
 
 
-def _check(console: Console, world: DemoWorld, moment: dt.datetime) -> Report:
+def _attest(console: Console, world: DemoWorld, scenes: Sequence[Scene]) -> None:
+    from spcheck.commands.attest import run_attest
+
+    console.rule("the SSO records the steps that are not uploads, as they happen")
+    steps = sorted(
+        ((step.at, scene.inspection_id, step) for scene in scenes for step in scene.attestations),
+        key=lambda entry: entry[:2],
+    )
+    for at, inspection_id, step in steps:
+        out, errors = io.StringIO(), io.StringIO()
+        code = run_attest(
+            inspection_id,
+            step.milestone,
+            value=step.value,
+            note=step.note or None,
+            settings=world.settings,
+            by=SSO,
+            now=_at(at),
+            out=out,
+            err=errors,
+        )
+        if code != 0:
+            raise StoryFailed(f"demo: attesting {step.milestone} failed: {errors.getvalue()}")
+        value = f" --value {step.value}" if step.value is not None else ""
+        console.print(
+            f"{_when(at)}  $ spcheck attest {inspection_id} {step.milestone}{value}",
+            highlight=False,
+        )
+
+
+def _at(moment: dt.datetime) -> Callable[[], dt.datetime]:
+    """A clock stopped at ``moment``: the story's time, not the demo's."""
+    return lambda: moment
+
+
+def _accept(console: Console, world: DemoWorld, scenes: Sequence[Scene], at: dt.datetime) -> None:
+    from spcheck.commands.accept import run_accept
+
+    for scene in scenes:
+        for acceptance in scene.acceptances:
+            console.rule(
+                f"$ spcheck accept {scene.inspection_id} {acceptance.rule} "
+                f"--location '{acceptance.location}' --reason ...   ({_when(at)})"
+            )
+            out, errors = io.StringIO(), io.StringIO()
+            code = run_accept(
+                scene.inspection_id,
+                acceptance.rule,
+                location=acceptance.location,
+                reason=acceptance.reason,
+                by=SSO,
+                settings=world.settings,
+                now=_at(at),
+                out=out,
+                err=errors,
+            )
+            if code == 0:
+                console.print(out.getvalue().rstrip(), highlight=False)
+            else:
+                # On the few days a bank holiday moves B's records deadline past the story's
+                # moment, the records are not overdue yet and there is nothing to accept.
+                console.print(f"nothing accepted: {errors.getvalue().strip()}", highlight=False)
+
+
+def _check(console: Console, world: DemoWorld, moment: dt.datetime, *, label: str) -> Report:
     from spcheck.commands.progress import TerminalProgress
     from spcheck.service import CycleOptions, run_cycle
     from spcheck.store.factory import open_store
 
-    console.rule(f"$ spcheck check --as-of {moment:%Y-%m-%d}")
+    console.rule(f"$ spcheck check --as-of {moment:%Y-%m-%d}   ({label})")
     world.clock.set(moment)
     settings = world.settings
     loaded = load_all(settings.inspections, load_policies(settings.policies))
@@ -255,10 +325,13 @@ def _check(console: Console, world: DemoWorld, moment: dt.datetime) -> Report:
                     progress=progress,
                 )
         stats = outcome.stats
+        summary = outcome.report.summary
         console.print(
             f"synced {outcome.sync.item_count or 0} item(s); downloaded and scanned "
-            f"{stats.scans} file(s) in the sandbox; read the permissions of "
-            f"{stats.permission_reads} item(s)"
+            f"{stats.scans} file(s) in the sandbox ({stats.cached_scans} unchanged, not "
+            f"rescanned); read the permissions of {stats.permission_reads} item(s); "
+            f"{summary.errors} error(s), {summary.new} new, {summary.accepted} accepted, "
+            f"{summary.resolved} resolved since the last check"
         )
         return outcome.report
 
@@ -298,10 +371,17 @@ def _summarise(
     console.rule("summary")
     console.print(table)
     for result in results:
-        counts = Counter(f.rule for f in result.findings if f.severity is Severity.ERROR)
+        counts = Counter(f.rule for f in result.live if f.severity is Severity.ERROR)
         if counts:
             found = ", ".join(f"{rule} x{n}" for rule, n in sorted(counts.items()))
             console.print(f"{keys.get(result.id, '')} {result.id}: {found}", highlight=False)
+        accepted = Counter(f.rule for f in result.accepted)
+        if accepted:
+            found = ", ".join(f"{rule} x{n}" for rule, n in sorted(accepted.items()))
+            console.print(
+                f"{keys.get(result.id, '')} {result.id}: accepted (listed, not counted): {found}",
+                highlight=False,
+            )
     for path in paths:
         console.print(f"report: {path}", highlight=False, soft_wrap=True)
     console.print(f"state:  {state}", highlight=False, soft_wrap=True)

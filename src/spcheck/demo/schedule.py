@@ -67,6 +67,25 @@ class Link:
 
 
 @dataclass(frozen=True, slots=True)
+class Attestation:
+    """A step the SSO records (``spcheck attest``) at a local time."""
+
+    at: dt.datetime
+    milestone: str
+    value: int | None
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class Acceptance:
+    """A finding the SSO accepts after yesterday's check (``spcheck accept``)."""
+
+    rule: str
+    location: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class Scene:
     """A chapter on the calendar."""
 
@@ -77,6 +96,8 @@ class Scene:
     sample: tuple[SampleRow, ...] | None
     deliveries: tuple[Delivery, ...]
     links: tuple[Link, ...]
+    attestations: tuple[Attestation, ...] = ()
+    acceptances: tuple[Acceptance, ...] = ()
 
     def happenings(self) -> tuple[Delivery | Link, ...]:
         """Uploads and planted links, in time order."""
@@ -203,6 +224,16 @@ def stage(chapter: Chapter, as_of: dt.datetime, policy: Policy) -> Scene:
         Link(dated(notified, link.at), link.folder, link.link_type, link.scope)
         for link in chapter.links
     )
+    attestations = tuple(
+        Attestation(dated(notified, step.at), step.milestone, step.value, step.note)
+        for step in chapter.attested
+    )
+    reserves = [row.record_id for row in sample or () if row.kind == "reserve"]
+    acceptances = tuple(
+        Acceptance("records.missing", f"record {reserves[-1]}", accepted.reason)
+        for accepted in chapter.accepted
+        if reserves
+    )
     return Scene(
         chapter=chapter,
         inspection_id=f"{partnership.slug}-{notified.year}",
@@ -211,6 +242,8 @@ def stage(chapter: Chapter, as_of: dt.datetime, policy: Policy) -> Scene:
         sample=sample,
         deliveries=tuple(sorted(deliveries, key=lambda d: (d.at, d.folder, d.name))),
         links=links,
+        attestations=attestations,
+        acceptances=acceptances,
     )
 
 

@@ -8,10 +8,14 @@ stages hold on whatever day the demo runs: ``schedule`` dates them back from ``a
   records and 2 reserves never arrived, one record not on the sample list did, the
   training assessment's "redaction" is black boxes over text that can still be copied
   (a child's name, CHI number and address), and someone shared the records folder
-  with an anonymous link.
+  with an anonymous link. The SSO recorded the survey count, PD1 and the survey's
+  close as they happened, but the record-reader training is not arranged yet; after
+  yesterday's check the inspection lead agreed that one reserve may come in week 9,
+  and the SSO accepted that finding.
 - C, Lochmerrin, week 16: everything arrived on time and the training copy is
-  properly redacted, but the access window closed after week 13 and nobody
-  offboarded the partnership: its grants are still there.
+  properly redacted, every step the SSO attests was recorded on time, but the access
+  window closed after week 13 and nobody offboarded the partnership: its grants are
+  still there.
 
 Every person, place and case reference is fictional; domains end in ``.example``.
 """
@@ -108,6 +112,23 @@ class PlantedLink:
 
 
 @dataclass(frozen=True, slots=True)
+class Attested:
+    """A step of the schedule that is not an upload, recorded by the SSO when it happened."""
+
+    at: Moment
+    milestone: str
+    value: int | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AcceptedReserve:
+    """After yesterday's check, the SSO accepts that the last reserve comes late."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class Chapter:
     key: str
     partnership: Partnership
@@ -120,6 +141,8 @@ class Chapter:
     records: tuple[RecordDrop, ...] = ()
     strays: tuple[StrayRecord, ...] = ()
     links: tuple[PlantedLink, ...] = ()
+    attested: tuple[Attested, ...] = ()
+    accepted: tuple[AcceptedReserve, ...] = ()
     promises: tuple[str, ...] = ()  # what the report shows, in words (docs and terminal)
 
 
@@ -165,6 +188,8 @@ LOCHMERRIN = Partnership(
         Person(ALASDAIR, "Alasdair Testcase", "uploader", RECORDS_FOLDERS),
     ),
 )
+
+SSO = "Ailsa Placeholder (SSO)"
 
 # --- the chapters -----------------------------------------------------------------------------
 
@@ -213,11 +238,23 @@ MIDWAY = Chapter(
     ),
     strays=(StrayRecord(at(6, WEDNESDAY, "14:20"), "records", ISLA),),
     links=(PlantedLink(at(6, TUESDAY, "12:05"), "records", "view", "anonymous"),),
+    attested=(
+        Attested(at(3, THURSDAY, "16:00"), "survey-distribution", value=212),
+        Attested(at(4, WEDNESDAY, "12:30"), "pd1", note="held online"),
+        Attested(at(6, FRIDAY, "17:30"), "survey-closed"),
+    ),
+    accepted=(
+        AcceptedReserve(
+            "the partnership's records system is being migrated; the inspection lead "
+            "agreed this reserve may come in week 9"
+        ),
+    ),
     promises=(
-        "records.missing: 6 sample records and 2 reserves not uploaded",
+        "records.missing: 6 sample records and 2 reserves not uploaded, one of them accepted",
         "records.unexpected: a record that is not on the sample list",
         "content.bad_redaction: text under black boxes in the training copy",
         "permission.anonymous_link: the records folder shared by an anonymous link",
+        "deadline.overdue: the record-reader training is not arranged",
     ),
 )
 FINISHED = Chapter(
@@ -256,6 +293,12 @@ FINISHED = Chapter(
     records=(
         RecordDrop(at(5, MONDAY, "09:00"), 7, "sample", "records", ALASDAIR),
         RecordDrop(at(6, WEDNESDAY, "09:00"), 2, "reserve", "records-reserves", ALASDAIR),
+    ),
+    attested=(
+        Attested(at(3, WEDNESDAY, "15:00"), "survey-distribution", value=187),
+        Attested(at(4, TUESDAY, "11:00"), "pd1", note="held in person"),
+        Attested(at(6, FRIDAY, "17:15"), "survey-closed"),
+        Attested(at(7, MONDAY, "10:00"), "reader-training"),
     ),
     promises=(
         "every milestone met",
