@@ -3,7 +3,8 @@ spcheck.azure.handlers, where the logic and its tests live.
 
 - ``check_timer`` (SPCHECK_SCHEDULE): one queue message per active inspection;
 - ``check_inspection`` (queue SPCHECK_QUEUE): one check cycle, reports to blobs;
-- ``access`` (POST /api/access, function key): plan or apply a grant or revoke.
+- ``access`` (POST /api/access, function key): plan or apply a grant or revoke, or
+  accept a finding (or withdraw an acceptance).
 
 Deployment, settings and monitoring: runbooks/deploy-azure-function.md.
 """

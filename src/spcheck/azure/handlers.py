@@ -9,7 +9,8 @@
   ``skipped``) and dropped: the handler returns normally. A failure reaching
   Graph, the store or the container raises, so the host retries the message
   (``maxDequeueCount`` in host.json) and then moves it to the poison queue.
-- ``handle_access``: an access request over HTTP (see access.py).
+- ``handle_access``: an access request over HTTP (see access.py), or a finding accepted
+  or its acceptance withdrawn (see acceptance.py).
 
 Handlers are synchronous: the Python worker runs them on its thread pool, and
 each makes its own event loop for the Graph SDK (one ``asyncio.run`` per call).
@@ -25,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from spcheck.azure.acceptance import parse_acceptance_request, run_acceptance, wants_acceptance
 from spcheck.azure.access import Requester, StoreFactory, error, parse_access_request, run_access
 from spcheck.azure.active import split_active
 from spcheck.azure.blobs import latest_report_name
@@ -253,9 +255,13 @@ def _json_response(status: int, body: dict[str, object]) -> func.HttpResponse:
 
 
 def handle_access(request: func.HttpRequest, runtime: Runtime) -> func.HttpResponse:
-    """POST /api/access: plan or apply a grant or revoke; JSON in, JSON out."""
+    """POST /api/access: plan or apply a grant or revoke, or accept or withdraw the
+    acceptance of a finding; JSON in, JSON out."""
+    body = request.get_body()
+    if wants_acceptance(body):
+        return _handle_acceptance(body, request, runtime)
     try:
-        parsed = parse_access_request(request.get_body())
+        parsed = parse_access_request(body)
     except BadRequest as wrong:
         response = error(400, "bad_request", str(wrong))
         return _json_response(response.status, response.body)
@@ -273,5 +279,28 @@ def handle_access(request: func.HttpRequest, runtime: Runtime) -> func.HttpRespo
         now=runtime.now,
         requester=Requester.from_headers(dict(request.headers)),
         reports=runtime.reports_factory(function),
+    )
+    return _json_response(result.status, result.body)
+
+
+def _handle_acceptance(
+    body: bytes, request: func.HttpRequest, runtime: Runtime
+) -> func.HttpResponse:
+    try:
+        parsed = parse_acceptance_request(body)
+    except BadRequest as wrong:
+        response = error(400, "bad_request", str(wrong))
+        return _json_response(response.status, response.body)
+    try:
+        settings = runtime.settings()
+    except ConfigError as wrong:
+        response = error(500, "configuration", str(wrong))
+        return _json_response(response.status, response.body)
+    result = run_acceptance(
+        parsed,
+        settings=settings,
+        store_factory=runtime.store_factory,
+        now=runtime.now,
+        requester=Requester.from_headers(dict(request.headers)),
     )
     return _json_response(result.status, result.body)
