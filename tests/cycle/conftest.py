@@ -55,6 +55,7 @@ class World:
     fault_seed: int = 0
     gateways: list[Gateway] = field(default_factory=list)
     credentials: list[tuple[AuthMode, Any]] | None = None
+    policies: Path = POLICIES
 
     @property
     def drive_id(self) -> str:
@@ -72,7 +73,7 @@ class World:
             site=SITE,
             root_folder=ROOT_FOLDER,
             inspections=self.inspections,
-            policies=POLICIES,
+            policies=self.policies,
             state=f"sqlite:///{self.tmp / 'state.db'}",
             ru_per_minute=100_000,
         )
@@ -97,7 +98,7 @@ class World:
         return gateway
 
     def loaded(self) -> LoadedInspection:
-        policies = load_policies(POLICIES)
+        policies = load_policies(self.policies)
         return load_inspection(self.inspections / f"{INSPECTION}.yaml", policies)
 
     def provision(self, as_of: datetime = WEEK_2, settings: Settings | None = None) -> None:
