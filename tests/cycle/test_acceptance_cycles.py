@@ -473,3 +473,26 @@ def test_a_bad_attestation_is_one_line_exit_2(
     assert message in err.getvalue()
     with SqliteStore(world.tmp / "state.db") as store:
         assert store.attestations(INSPECTION) == []
+
+
+# -- the formats of a real report ------------------------------------------------------------
+
+
+def test_a_real_report_follows_the_v2_v1_and_sarif_schemas(world: World) -> None:
+    from spcheck.report.registry import renderer
+    from tests.report.schemas import problems
+
+    upload_odt(world, b"v1", "2026-09-28T09:00")
+    upload_records(world, ["GM-0001"], "records", local("2026-09-28T09:00"))
+    world.cycle(local("2026-09-28T10:00"))
+    assert accept(world, "2026-09-28T11:00", path=ODT)[0] == 0
+    item = world.state.item_by_path(world.drive_id, world.folder_path("records") + "/GM-0001.txt")
+    assert item is not None
+    world.state.delete_item(world.drive_id, item.id)
+    outcome = world.cycle(local("2026-09-29T10:00"))
+    inspection = inspection_of(outcome)
+    assert inspection["resolved"]
+    assert any(f["accepted"] for f in inspection["findings"])
+    for fmt, version in (("json", "v2"), ("json-v1", "v1"), ("sarif", "sarif")):
+        document = json.loads(renderer(fmt).render(outcome.report))
+        assert problems(document, version) == [], fmt

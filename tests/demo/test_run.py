@@ -97,6 +97,12 @@ def test_the_demo_runs_and_writes_three_reports_and_the_state(demo: DemoRun) -> 
     assert report["summary"]["inspections"] == 3
 
 
+def test_the_demo_report_follows_the_v2_schema(demo: DemoRun) -> None:
+    from tests.report.schemas import problems
+
+    assert problems(demo.report, "v2") == []
+
+
 def test_a_is_in_week_3_with_its_pir_met(demo: DemoRun) -> None:
     a = demo.inspection(A)
     assert a["week"] == 3
