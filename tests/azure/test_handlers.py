@@ -303,3 +303,119 @@ def test_the_alert_from_a_queued_check_says_which_blob_holds_the_report(
     [sent] = world.state.sent_mail
     where = f"reports/{INSPECTION}/latest.html in the storage container {fw.container}"
     assert f"The full report, with what to do about each problem: {where}" in str(sent)
+
+
+# --- accepting a finding over HTTP ------------------------------------------------------------
+
+ODT = f"{FOLDERS[5]}/Results.odt"
+
+
+def checked_with_an_odt_and_a_stray_record(fw: FunctionsWorld) -> None:
+    world = provisioned_with_a_stray_record(fw)
+    world.state.upload(
+        world.drive_id,
+        f"Inspections/{INSPECTION}/{FOLDERS[5]}",
+        "Results.odt",
+        b"survey results",
+        user=MORAG,
+        at=IN_WINDOW - timedelta(hours=1),
+    )
+    handle_timer(None, fw.runtime())
+    [message] = fw.queued()
+    handle_queue(queue_message(message["body"], message_id=message["id"]), fw.runtime())
+
+
+def accepting(**changes: object) -> dict[str, object]:
+    return {
+        "inspection": INSPECTION,
+        "action": "accept",
+        "rule": "file.type_not_allowed",
+        "path": ODT,
+        "reason": "the survey team reads it; agreed with the inspection lead",
+        **changes,
+    }
+
+
+def test_a_finding_accepted_over_http_by_the_signed_in_sso_then_withdrawn(
+    fw: FunctionsWorld,
+) -> None:
+    checked_with_an_odt_and_a_stray_record(fw)
+    status, body = respond(
+        fw,
+        accepting(until="2026-10-02", by="someone else"),
+        **{"x-ms-client-principal-name": SSO, "x-ms-client-principal-id": "0000-1111"},
+    )
+    assert status == 200, body
+    assert body == {
+        "accepted": [
+            {
+                "rule": "file.type_not_allowed",
+                "path": ODT,
+                "location": None,
+                "until": "2026-10-02T23:59:59+01:00",
+                "by": SSO,  # the signed-in principal, whatever the body says
+            }
+        ]
+    }
+    with fw.store() as store:
+        [acceptance] = store.acceptances(INSPECTION)
+        [entry] = [e for e in store.entries(INSPECTION) if e.action == "accept"]
+    assert (acceptance.by, acceptance.until.date().isoformat()) == (SSO, "2026-10-02")
+    assert entry.actor == SSO
+    # The next queued check lists it accepted.
+    fw.now = IN_WINDOW + timedelta(hours=2)
+    handle_timer(None, fw.runtime())
+    [message] = fw.queued()
+    handle_queue(queue_message(message["body"], message_id=message["id"]), fw.runtime())
+    report = json.loads(fw.blob(f"reports/{INSPECTION}/latest.json")[0])
+    [odt] = [f for f in report["inspections"][0]["findings"] if f["path"] == ODT]
+    assert odt["accepted"]["reason"] == "the survey team reads it; agreed with the inspection lead"
+    status, body = respond(
+        fw, {"inspection": INSPECTION, "action": "unaccept", "rule": "file.type_not_allowed"}
+    )
+    assert status == 400  # a function-key caller must say who they are
+    assert body["error"]["code"] == "bad_request"  # type: ignore[index]
+    status, body = respond(
+        fw,
+        {
+            "inspection": INSPECTION,
+            "action": "unaccept",
+            "rule": "file.type_not_allowed",
+            "by": "Ailsa Placeholder (SSO)",
+        },
+    )
+    assert status == 200, body
+    assert [w["path"] for w in body["withdrawn"]] == [ODT]  # type: ignore[union-attr]
+    with fw.store() as store:
+        assert store.acceptances(INSPECTION) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code", "message"),
+    [
+        (accepting(reason=None), 400, "bad_request", "--reason: must not be empty"),
+        (accepting(rule="records.unexpectd"), 400, "bad_request", "RULE: no rule"),
+        (accepting(until="2027-01-01"), 400, "bad_request", "--until: at most 30 days ahead"),
+        (accepting(path="06 Staff survey/Other.odt"), 400, "bad_request", "no such finding"),
+        (accepting(sudo=True), 400, "bad_request", "unknown key"),
+        (accepting(action="unaccept"), 400, "bad_request", "reason and until: only for accept"),
+        (
+            accepting(rule="records.unexpected", path=f"{FOLDERS[2]}/ZZ-0001.txt"),
+            400,
+            "refused",
+            "records.unexpected can never be accepted",
+        ),
+        (accepting(inspection="nowhere-2026"), 404, "not_found", "no definition"),
+        (accepting(inspection="broken-2026"), 500, "configuration", "broken-2026"),
+    ],
+)
+def test_bad_acceptance_requests_get_a_json_error_and_change_nothing(
+    fw: FunctionsWorld, body: dict[str, object], status: int, code: str, message: str
+) -> None:
+    checked_with_an_odt_and_a_stray_record(fw)
+    sent = {k: v for k, v in body.items() if v is not None}
+    got_status, got = respond(fw, sent, **{"x-ms-client-principal-name": SSO})
+    assert (got_status, got["error"]["code"]) == (status, code), got  # type: ignore[index]
+    assert message in got["error"]["message"]  # type: ignore[index]
+    with fw.store() as store:
+        assert store.acceptances(INSPECTION, live=False) == []

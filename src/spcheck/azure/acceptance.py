@@ -162,9 +162,12 @@ def run_acceptance(
         if not any(p.stem == request.inspection for p in definition_files(settings.inspections)):
             return error(404, "not_found", f"inspection {request.inspection!r}: no definition")
         policies = load_policies(resolve_policies(settings.policies))
-        loaded = load_inspection(
-            find_inspection(settings.inspections, request.inspection), policies
-        )
+        definition = find_inspection(settings.inspections, request.inspection)
+        loaded = load_inspection(definition, policies)
+    except InputError as wrong:
+        # The request was valid: what is wrong is on the server (settings, policy, definition).
+        return error(500, "configuration", str(wrong))
+    try:
         who = _who(request, requester, settings)
         with store_factory(settings.state) as store:
             if request.action == "accept":
