@@ -1,4 +1,5 @@
-"""Benchmark: a check cycle against a naive crawl, both on the in-process emulator.
+"""Benchmark: a check cycle against a naive crawl, both on the in-process emulator; and what
+following each finding's history costs a cycle.
 
 32 inspections of 300 items each, every request delayed 20 ms by the emulator
 (``latency:20ms``). spcheck's cycle (one delta read for the whole site, permissions
@@ -12,7 +13,18 @@ cost is the same whichever way the drive is read, and bench/content_scan.py
 measures it. Resource units and requests are counted by the emulator (server
 side), so both sides are counted the same way.
 
+The cost of history: 32 inspections with 1,000 open findings each (every file left
+unscanned is a ``check.unverifiable`` finding), a first cycle to record them, then
+incremental cycles with history (read the record, follow each finding, apply the
+acceptances, write what changed: here nothing but the cycle count) and without it
+(``CycleOptions(history=False)``, the cycle as it was before findings had a history),
+alternated, both on the same state. Target: with history within 10% of without. Wall
+and CPU time are printed, the best and the median of the rounds of each: on a shared
+machine the best is the steadier figure, and CPU time leaves out what other processes
+take.
+
 Run: .venv/bin/python bench/check_cycle.py [--inspections 32] [--items 300]
+     [--findings 1000] [--rounds 5] [--skip-crawl]
 """
 
 from __future__ import annotations
@@ -20,6 +32,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import shutil
+import statistics
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -157,36 +170,110 @@ async def naive_crawl(state: EmulatorState, settings: Settings) -> tuple[float, 
     return wall, after[0] - before[0], after[1] - before[1], seen
 
 
+def crawl(inspections: int, items: int, work: Path) -> None:
+    """spcheck's cycle, full and incremental, against the naive crawl."""
+    definitions = work / "inspections"
+    definitions.mkdir()
+    print(f"building {inspections} inspections x {items} items ...", flush=True)
+    state = build_site(inspections, items, definitions)
+    settings = settings_for(definitions, work / "state.db")
+    ours = asyncio.run(spcheck_cycle(state, settings, work / "state.db"))
+    naive_wall, naive_requests, naive_units, seen = asyncio.run(naive_crawl(state, settings))
+    print(f"\nemulator latency 20 ms per request; {seen} items crawled by the baseline\n")
+    print(f"{'':34}{'wall s':>10}{'requests':>10}{'RU':>10}")
+    for label, (wall, requests, units) in ours.items():
+        print(f"{'spcheck cycle, ' + label:34}{wall:10.2f}{requests:10d}{units:10d}")
+    naive = "naive crawl (typed SDK models)"
+    print(f"{naive:34}{naive_wall:10.2f}{naive_requests:10d}{naive_units:10d}")
+    full_wall, _, full_units = ours["full"]
+    print()
+    print(
+        f"full cycle: {full_units / naive_units:.1%} of the baseline's resource units "
+        f"(target < 5%), {naive_wall / full_wall:.1f}x faster (target >= 10x)"
+    )
+    print(
+        f"incremental cycle, nothing changed: {ours['incremental'][2]} resource units (target < 50)"
+    )
+
+
+Timings = dict[str, list[float]]
+
+
+async def history_cost(
+    state: EmulatorState, settings: Settings, store_path: Path, rounds: int
+) -> tuple[Timings, Timings, int]:
+    """Wall and CPU time of incremental cycles without and with history, alternated; and
+    the number of open findings."""
+    loaded = load_all(settings.inspections, load_policies(settings.policies))
+    app = transport(state, base_url=BASE, faults="latency:20ms", ru_per_minute=1_000_000)
+    without: Timings = {"wall": [], "cpu": []}
+    with_history: Timings = {"wall": [], "cpu": []}
+    async with build_gateway(settings, transport=app) as gateway:
+        with SqliteStore(store_path) as store:
+            first = await run_cycle(
+                gateway, store, loaded, settings, options=CycleOptions(alerts=False, content=False)
+            )
+            open_findings = sum(len(result.findings) for result in first.report.inspections)
+            for _ in range(rounds):
+                for history, times in ((False, without), (True, with_history)):
+                    options = CycleOptions(alerts=False, content=False, history=history)
+                    started, cpu = time.perf_counter(), time.process_time()
+                    await run_cycle(gateway, store, loaded, settings, options=options)
+                    times["wall"].append(time.perf_counter() - started)
+                    times["cpu"].append(time.process_time() - cpu)
+    return without, with_history, open_findings
+
+
+def report_history_cost(inspections: int, findings: int, rounds: int, work: Path) -> None:
+    definitions = work / "history-inspections"
+    definitions.mkdir()
+    # One check.unverifiable per file (content is not scanned), plus a few per inspection.
+    items = findings + len(FOLDERS) + 1
+    print(f"\nbuilding {inspections} inspections x {findings} files for history ...", flush=True)
+    state = build_site(inspections, items, definitions)
+    settings = settings_for(definitions, work / "history.db")
+    without, with_history, open_findings = asyncio.run(
+        history_cost(state, settings, work / "history.db", rounds)
+    )
+    print(
+        f"\nhistory: {open_findings} open findings over {inspections} inspections "
+        f"({open_findings // inspections} each); {rounds} incremental cycles each way, alternated"
+    )
+    print(f"{'':34}{'wall best':>11}{'median':>9}{'cpu best':>11}{'median':>9}")
+    for label, times in (("cycle without history", without), ("cycle with history", with_history)):
+        wall, cpu = times["wall"], times["cpu"]
+        print(
+            f"{label:34}{min(wall):11.3f}{statistics.median(wall):9.3f}"
+            f"{min(cpu):11.3f}{statistics.median(cpu):9.3f}"
+        )
+    for measure in ("wall", "cpu"):
+        best = min(with_history[measure]) / min(without[measure])
+        middle = statistics.median(with_history[measure]) / statistics.median(without[measure])
+        print(
+            f"with history / without, {measure}: {best:.3f} best, {middle:.3f} median "
+            "(target <= 1.10)"
+        )
+    print(
+        "On a shared machine the best of each is the steadier figure, and CPU time leaves out "
+        "what other processes take."
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--inspections", type=int, default=32)
     parser.add_argument("--items", type=int, default=300)
+    parser.add_argument("--findings", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--skip-crawl", action="store_true", help="only the cost of history, not the crawl"
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="spcheck-bench-"))
     try:
-        definitions = work / "inspections"
-        definitions.mkdir()
-        print(f"building {args.inspections} inspections x {args.items} items ...", flush=True)
-        state = build_site(args.inspections, args.items, definitions)
-        settings = settings_for(definitions, work / "state.db")
-        ours = asyncio.run(spcheck_cycle(state, settings, work / "state.db"))
-        naive_wall, naive_requests, naive_units, seen = asyncio.run(naive_crawl(state, settings))
-        print(f"\nemulator latency 20 ms per request; {seen} items crawled by the baseline\n")
-        print(f"{'':34}{'wall s':>10}{'requests':>10}{'RU':>10}")
-        for label, (wall, requests, units) in ours.items():
-            print(f"{'spcheck cycle, ' + label:34}{wall:10.2f}{requests:10d}{units:10d}")
-        naive = "naive crawl (typed SDK models)"
-        print(f"{naive:34}{naive_wall:10.2f}{naive_requests:10d}{naive_units:10d}")
-        full_wall, _, full_units = ours["full"]
-        print()
-        print(
-            f"full cycle: {full_units / naive_units:.1%} of the baseline's resource units "
-            f"(target < 5%), {naive_wall / full_wall:.1f}x faster (target >= 10x)"
-        )
-        print(
-            f"incremental cycle, nothing changed: {ours['incremental'][2]} resource units "
-            f"(target < 50)"
-        )
+        if not args.skip_crawl:
+            crawl(args.inspections, args.items, work)
+        report_history_cost(args.inspections, args.findings, args.rounds, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -261,3 +261,24 @@ def test_open_store_reads_the_setting(tmp_path: Path) -> None:
         open_store("azure-table:DefaultEndpointsProtocol=https;AccountName=x")
     with pytest.raises(ConfigError, match="SPCHECK_STATE"):
         open_store("postgres://somewhere")
+
+
+def test_a_history_kept_in_memory_follows_what_another_process_writes(tmp_path: Path) -> None:
+    from tests.store.contract import tracked
+
+    path = tmp_path / "state.db"
+    first = tracked("pir.missing|01 Pre-inspection return||", 1)
+    with SqliteStore(path) as watch, SqliteStore(path) as cron:
+        assert watch.record_history("i-2026", previous_cycle=0, cycle=1, at=SEEN, changed=[first])
+        assert watch.history("i-2026").tracked == {first.key: first}
+        later = SEEN + timedelta(days=1)
+        gone = replace(first, resolved_at=later)
+        assert cron.history("i-2026").cycle == 1
+        assert cron.record_history("i-2026", previous_cycle=1, cycle=2, at=later, changed=[gone])
+        seen = watch.history("i-2026")
+        assert (seen.cycle, seen.tracked[first.key]) == (2, gone)
+        # The stale writer is refused, and its memory does not pretend otherwise.
+        assert not watch.record_history(
+            "i-2026", previous_cycle=1, cycle=2, at=later, changed=[first]
+        )
+        assert watch.history("i-2026").tracked[first.key] == gone

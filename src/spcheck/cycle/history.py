@@ -40,15 +40,19 @@ class Follow:
     ended: tuple[Ended, ...]
 
 
-def _digest(parts: Iterable[object]) -> str:
-    text = json.dumps([str(part) for part in parts], ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+def _digest(parts: Iterable[str]) -> str:
+    # Not a security boundary: a short, fast fingerprint of what was seen.
+    return hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=16).hexdigest()
 
 
 def _file_digest(item: StoredItem) -> str:
-    # Any hash Graph gave, the cTag (changes with content only) and size and time: a new
-    # version changes at least one of them.
-    return _digest((item.sha256, item.quick_xor, item.ctag, item.size, item.modified_at))
+    """What changes with a file's content: any hash Graph gave and the cTag (which moves
+    with the content only), else its size and time. Kept as it is (no hashing): cheap, for
+    tens of thousands of findings a cycle."""
+    if item.sha256 or item.quick_xor or item.ctag:
+        return f"{item.sha256}|{item.quick_xor}|{item.ctag}|{item.size}"
+    moment = item.modified_at.timestamp() if item.modified_at else ""
+    return f"|||{item.size}|{moment}"
 
 
 def _access_digest(entries: Sequence[Access]) -> str:
@@ -71,6 +75,9 @@ def _access_digest(entries: Sequence[Access]) -> str:
     )
 
 
+NO_ACCESS = _access_digest(())
+
+
 def subjects(
     selected: InspectionItems,
     access: Sequence[Access] | None,
@@ -78,38 +85,63 @@ def subjects(
 ) -> dict[str, Subject]:
     """The digests of every item the findings name, keyed as ``subject_path`` gives.
 
-    Finding paths are redacted (a file named by a CHI number shows masked), so items are
-    matched by their redacted path; where two items share one, both go into the digest.
+    Finding paths are redacted (a file named by a CHI number shows masked), so an item is
+    matched by its redacted path; where two items share one, both go into the digest. A
+    path without a masked part can only be the item's own.
     """
     wanted = {where for f in findings if (where := subject_path(f.rule, f.path)) is not None}
     if not wanted:
         return {}
-    raw_paths: dict[str, list[str]] = {}
-    items: dict[str, StoredItem] = {}
-    for path, item in selected.items:
-        shown = redact(path)
-        if shown in wanted:
-            raw_paths.setdefault(shown, []).append(path)
-        items[path] = item
+    items = dict(selected.items)
+    masked: dict[str, list[str]] | None = None
     by_path: dict[str, list[Access]] = {}
-    if access is not None:
-        for entry in access:
-            by_path.setdefault(entry.path, []).append(entry)
+    for entry in access or ():
+        by_path.setdefault(entry.path, []).append(entry)
+    unread = access is None
     found: dict[str, Subject] = {}
     for where in wanted:
-        raws = [""] if where == "" else sorted(raw_paths.get(where, ()))
+        item = items.get(where)
+        if item is not None and not item.is_folder:
+            # The usual case, a file named by its own path.
+            sharing = (
+                None
+                if unread
+                else (_access_digest(by_path[where]) if where in by_path else NO_ACCESS)
+            )
+            found[where] = Subject(_file_digest(item), sharing)
+            continue
+        if where == "" or item is not None:
+            raws = [where]
+        elif "*" not in where:
+            raws = []  # names nothing in the inspection folder
+        else:
+            if masked is None:
+                masked = {}
+                for path in items:
+                    masked.setdefault(redact(path), []).append(path)
+            raws = sorted(masked.get(where, ()))
         if not raws:
             found[where] = Subject()
             continue
         contents = [_content(raw, items, selected) for raw in raws]
-        sharing = (
+        content = (
             None
-            if access is None
-            else _digest(_access_digest(by_path.get(raw, ())) for raw in raws)
+            if None in contents
+            else contents[0]
+            if len(raws) == 1
+            else _digest(c or "" for c in contents)
         )
-        content = None if any(c is None for c in contents) else _digest(contents)
-        found[where] = Subject(content=content, sharing=sharing)
+        found[where] = Subject(content=content, sharing=_sharing(raws, by_path, access))
     return found
+
+
+def _sharing(
+    raws: Sequence[str], by_path: Mapping[str, Sequence[Access]], access: object
+) -> str | None:
+    if access is None:
+        return None  # the permissions were not read: unknown, never "unchanged"
+    digests = [_access_digest(by_path[raw]) if raw in by_path else NO_ACCESS for raw in raws]
+    return digests[0] if len(digests) == 1 else _digest(digests)
 
 
 def _content(raw: str, items: Mapping[str, StoredItem], selected: InspectionItems) -> str | None:
@@ -120,11 +152,11 @@ def _content(raw: str, items: Mapping[str, StoredItem], selected: InspectionItem
         return _file_digest(item)
     prefix = raw + "/"
     inside = sorted(
-        (path, _file_digest(child))
+        f"{path}\x1e{_file_digest(child)}"
         for path, child in selected.items
         if path.startswith(prefix) and not child.is_folder
     )
-    return _digest(repr(pair) for pair in inside)
+    return _digest(inside)
 
 
 def _trend(store: Store, result: InspectionResult, as_of: dt.datetime) -> tuple[int, ...]:
@@ -155,7 +187,7 @@ def follow_inspection(
         policy=policy,
         as_of=as_of,
     )
-    known = result.with_history(followed.notes, followed.resolved, ())
+    known = result.with_history(followed.notes, followed.resolved, (), followed.keys)
     trend = (*_trend(store, result, as_of), known.count(Severity.ERROR))
     followed_result = replace(known, trend=trend)
     if followed.recorded:

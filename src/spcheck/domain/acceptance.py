@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from spcheck.domain.findings import Severity
 from spcheck.domain.policy import Policy
@@ -27,10 +28,10 @@ from spcheck.domain.policy import Policy
 RESOLVED = "its finding was resolved"
 
 
-@dataclass(frozen=True, slots=True)
-class Subject:
+class Subject(NamedTuple):
     """The item a finding names, as one check cycle saw it: digests of its content and of
-    its permissions (None when there is no such item, or it could not be read)."""
+    its permissions (None when there is no such item, or it could not be read). A named
+    tuple: one is made for every finding of every cycle."""
 
     content: str | None = None
     sharing: str | None = None

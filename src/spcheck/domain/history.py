@@ -16,10 +16,11 @@ nothing. Pure: no clock, no I/O.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from types import MappingProxyType
+from typing import NamedTuple
 
 from spcheck.domain.acceptance import RESOLVED, Acceptance, Subject, lapse, subject_path
 from spcheck.domain.findings import Finding, Severity, finding_key
@@ -74,9 +75,11 @@ class Accepted:
     until: dt.datetime
 
 
-@dataclass(frozen=True, slots=True)
-class FindingNote:
-    """A finding's history and acceptance, for the reports (findings sharing a key share it)."""
+class FindingNote(NamedTuple):
+    """A finding's history and acceptance, for the reports (findings sharing a key share it).
+
+    A named tuple, not a frozen dataclass: one is made for every finding of every cycle,
+    and a tuple is several times cheaper to make."""
 
     key: str
     state: FindingState
@@ -111,9 +114,57 @@ class Ended:
     reason: str
 
 
+class Notes(Mapping[str, FindingNote]):
+    """Each current finding key's note for one cycle, made when asked for.
+
+    A cycle can carry tens of thousands of findings, most of them open and unchanged: their
+    notes are worked out from the record only when a report shows them, and the counts use
+    ``new`` and ``accepted`` directly.
+    """
+
+    def __init__(
+        self,
+        history: History,
+        *,
+        cycle: int,
+        as_of: dt.datetime,
+        current: frozenset[str],
+        new: frozenset[str],
+        accepted: Mapping[str, Accepted],
+    ) -> None:
+        self._history = history
+        self._cycle = cycle
+        self._as_of = as_of
+        self._current = current
+        self.new = new
+        self.accepted = MappingProxyType(dict(accepted))
+
+    def __getitem__(self, key: str) -> FindingNote:
+        if key not in self._current:
+            raise KeyError(key)
+        known = self._history.tracked.get(key)
+        accepted = self.accepted.get(key)
+        if key in self.new or known is None:
+            reopened = known is not None and not known.open
+            return FindingNote(
+                key, FindingState.NEW, self._as_of, self._as_of, 1, reopened, accepted
+            )
+        cycles = max(1, self._cycle - known.first_cycle + 1)
+        return FindingNote(
+            key, FindingState.OPEN, known.first_seen, self._as_of, cycles, known.reopened, accepted
+        )
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._current)
+
+    def __len__(self) -> int:
+        return len(self._current)
+
+
 @dataclass(frozen=True, slots=True)
 class Followed:
-    notes: Mapping[str, FindingNote]
+    keys: tuple[str, ...]  # each finding's key, in the order given
+    notes: Notes
     resolved: tuple[Resolved, ...]
     ended: tuple[Ended, ...]
     recorded: bool  # False: a look back; nothing below is to be written
@@ -121,15 +172,23 @@ class Followed:
     changed: tuple[Tracked, ...]  # rows to write
 
 
-def _by_key(findings: Sequence[Finding]) -> dict[str, tuple[Finding, Severity]]:
-    """Each key with one of its findings and the highest severity among them."""
-    found: dict[str, tuple[Finding, Severity]] = {}
-    for finding in findings:
-        key = finding_key(finding)
-        known = found.get(key)
-        if known is None or finding.severity.rank > known[1].rank:
-            found[key] = (known[0] if known else finding, finding.severity)
-    return found
+_RANK = {Severity.ERROR: 2, Severity.WARNING: 1, Severity.INFO: 0}
+
+
+def _by_key(
+    findings: Sequence[Finding], keys: Sequence[str]
+) -> tuple[dict[str, Finding], dict[str, Severity]]:
+    """Each key's first finding, and the highest severity among its findings."""
+    first: dict[str, Finding] = {}
+    severity: dict[str, Severity] = {}
+    for finding, key in zip(findings, keys, strict=True):
+        known = severity.get(key)
+        if known is None:
+            first[key] = finding
+            severity[key] = finding.severity
+        elif finding.severity is not known and _RANK[finding.severity] > _RANK[known]:
+            severity[key] = finding.severity
+    return first, severity
 
 
 def _live(acceptances: Sequence[Acceptance], as_of: dt.datetime) -> dict[str, Acceptance]:
@@ -154,62 +213,71 @@ def follow(
     item each finding names (``subject_path``)."""
     record = history.at is None or as_of >= history.at
     cycle = history.cycle + 1 if record else history.cycle
-    current = _by_key(findings)
-    live = _live(acceptances, as_of)
-    notes: dict[str, FindingNote] = {}
+    keys = tuple(finding_key(f) for f in findings)
+    first, severity = _by_key(findings, keys)
+    tracked = history.tracked
+    was_open = {
+        key
+        for key, row in tracked.items()
+        if row.resolved_at is None and (record or row.first_seen <= as_of)
+    }
+    current = frozenset(severity)
+    new = current - was_open
     changed: list[Tracked] = []
+    if record:
+        for key in current:
+            finding = first[key]
+            where = subject_path(finding.rule, finding.path)
+            subject = subjects.get(where) if where is not None else None
+            content, sharing = (subject.content, subject.sharing) if subject else (None, None)
+            known = tracked.get(key)
+            if key in new:
+                changed.append(
+                    Tracked(
+                        key=key,
+                        rule=finding.rule,
+                        severity=severity[key],
+                        first_seen=as_of,
+                        first_cycle=cycle,
+                        last_seen=as_of,
+                        path=finding.path,
+                        milestone=finding.milestone,
+                        location=finding.location,
+                        reopened=known is not None,
+                        content=content,
+                        sharing=sharing,
+                    )
+                )
+            elif known is not None and (
+                known.severity is not severity[key]
+                or known.content != content
+                or known.sharing != sharing
+            ):
+                # What an acceptance would bind to moved: the row is written again.
+                changed.append(
+                    replace(known, severity=severity[key], content=content, sharing=sharing)
+                )
+    accepted: dict[str, Accepted] = {}
     ended: list[Ended] = []
-    for key, (finding, severity) in current.items():
+    for key, acceptance in _live(acceptances, as_of).items():
+        if key not in current:
+            if record:
+                ended.append(Ended(acceptance, RESOLVED))
+            continue
+        finding = first[key]
         where = subject_path(finding.rule, finding.path)
         subject = subjects.get(where) if where is not None else None
-        known = history.tracked.get(key)
-        still_open = known is not None and known.open and (record or known.first_seen <= as_of)
-        if still_open and known is not None:
-            state, first_seen, first_cycle = FindingState.OPEN, known.first_seen, known.first_cycle
-            reopened = known.reopened
-        else:
-            state, first_seen, first_cycle = FindingState.NEW, as_of, cycle
-            reopened = known is not None and not known.open
-        row = Tracked(
-            key=key,
-            rule=finding.rule,
-            severity=severity,
-            first_seen=first_seen,
-            first_cycle=first_cycle,
-            last_seen=as_of,
-            path=finding.path,
-            milestone=finding.milestone,
-            location=finding.location,
-            reopened=reopened,
-            content=subject.content if subject else None,
-            sharing=subject.sharing if subject else None,
-        )
-        if record and (known is None or _differs(known, row)):
-            changed.append(row)
-        accepted = None
-        acceptance = live.get(key)
-        if acceptance is not None:
-            why = lapse(acceptance, severity=severity, subject=subject, as_of=as_of, policy=policy)
-            if why is None:
-                accepted = Accepted(
-                    acceptance.by, acceptance.at, acceptance.reason, acceptance.until
-                )
-            else:
-                ended.append(Ended(acceptance, why))
-        notes[key] = FindingNote(
-            key=key,
-            state=state,
-            first_seen=first_seen,
-            last_seen=as_of,
-            cycles=max(1, cycle - first_cycle + 1),
-            reopened=reopened,
-            accepted=accepted,
-        )
+        why = lapse(acceptance, severity=severity[key], subject=subject, as_of=as_of, policy=policy)
+        if why is None:
+            accepted[key] = Accepted(
+                acceptance.by, acceptance.at, acceptance.reason, acceptance.until
+            )
+        elif record:
+            ended.append(Ended(acceptance, why))
     resolved: list[Resolved] = []
     if record:
-        for key, known in history.tracked.items():
-            if key in current or not known.open:
-                continue
+        for key in was_open - current:
+            known = tracked[key]
             last_seen = history.at or known.last_seen
             changed.append(replace(known, last_seen=last_seen, resolved_at=as_of))
             resolved.append(
@@ -226,24 +294,14 @@ def follow(
                     location=known.location,
                 )
             )
-        ended += [Ended(a, RESOLVED) for key, a in live.items() if key not in current]
-    resolved.sort(key=lambda r: (-r.severity.rank, r.rule, r.path or "", r.key))
+    resolved.sort(key=lambda r: (-_RANK[r.severity], r.rule, r.path or "", r.key))
+    notes = Notes(history, cycle=cycle, as_of=as_of, current=current, new=new, accepted=accepted)
     return Followed(
-        notes=MappingProxyType(notes),
+        keys=keys,
+        notes=notes,
         resolved=tuple(resolved),
-        ended=tuple(ended) if record else (),
+        ended=tuple(ended),
         recorded=record,
         cycle=cycle,
         changed=tuple(changed),
-    )
-
-
-def _differs(known: Tracked, row: Tracked) -> bool:
-    """A row worth writing: a new episode, or what an acceptance would bind to has moved."""
-    return (
-        not known.open
-        or known.first_cycle != row.first_cycle
-        or known.severity is not row.severity
-        or known.content != row.content
-        or known.sharing != row.sharing
     )

@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import Literal
 
 from spcheck.domain.findings import Finding, Severity, finding_key
-from spcheck.domain.history import FindingNote, FindingState, Resolved
+from spcheck.domain.history import FindingNote, FindingState, Notes, Resolved
 from spcheck.domain.inspection import Inspection
 from spcheck.domain.policy import Policy
 from spcheck.domain.snapshot import InspectionSnapshot
@@ -134,22 +134,34 @@ class InspectionResult:
     notes: Mapping[str, FindingNote] = field(default_factory=lambda: MappingProxyType({}))
     resolved: tuple[Resolved, ...] = ()
     trend: tuple[int, ...] = ()
+    # Each finding's key in ``findings`` order, and the keys accepted (kept so that the
+    # counts need not work keys out again: a cycle can carry tens of thousands of findings).
+    keys: tuple[str, ...] = ()
+    accepted_keys: frozenset[str] = frozenset()
 
     def note(self, finding: Finding) -> FindingNote | None:
-        return self.notes.get(finding_key(finding))
+        return self.notes.get(finding_key(finding)) if self.notes else None
 
     def is_accepted(self, finding: Finding) -> bool:
-        note = self.note(finding)
-        return note is not None and note.accepted is not None
+        return bool(self.accepted_keys) and finding_key(finding) in self.accepted_keys
+
+    def _keyed(self) -> Iterable[tuple[Finding, str]]:
+        if len(self.keys) == len(self.findings):
+            return zip(self.findings, self.keys, strict=True)
+        return ((f, finding_key(f)) for f in self.findings)
 
     @property
     def live(self) -> tuple[Finding, ...]:
         """The findings that count: every one not accepted."""
-        return tuple(f for f in self.findings if not self.is_accepted(f))
+        if not self.accepted_keys:
+            return self.findings
+        return tuple(f for f, key in self._keyed() if key not in self.accepted_keys)
 
     @property
     def accepted(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if self.is_accepted(f))
+        if not self.accepted_keys:
+            return ()
+        return tuple(f for f, key in self._keyed() if key in self.accepted_keys)
 
     def count(self, severity: Severity) -> int:
         """Live findings of a severity (accepted ones are counted apart)."""
@@ -158,11 +170,21 @@ class InspectionResult:
     def count_new(self, severity: Severity) -> int:
         """Live findings of a severity that are new since the previous cycle (without a
         history, every finding is new)."""
+        if not self.notes:
+            return self.count(severity)
+        if isinstance(self.notes, Notes):  # a cycle's notes know their new keys
+            new = self.notes.new
+            return sum(
+                1
+                for f, key in self._keyed()
+                if f.severity == severity and key in new and key not in self.accepted_keys
+            )
         return sum(
             1
-            for f in self.live
+            for f, key in self._keyed()
             if f.severity == severity
-            and ((note := self.note(f)) is None or note.state is FindingState.NEW)
+            and key not in self.accepted_keys
+            and ((note := self.notes.get(key)) is None or note.state is FindingState.NEW)
         )
 
     def with_history(
@@ -170,11 +192,25 @@ class InspectionResult:
         notes: Mapping[str, FindingNote],
         resolved: tuple[Resolved, ...],
         trend: tuple[int, ...],
+        keys: tuple[str, ...] = (),
     ) -> InspectionResult:
         """This result with its history; the status is worked out again without what is
         accepted."""
-        followed = replace(self, notes=MappingProxyType(dict(notes)), resolved=resolved)
-        return replace(followed, status=status_of(followed.live), trend=trend)
+        if isinstance(notes, Notes):  # a cycle's notes, made when asked for
+            kept: Mapping[str, FindingNote] = notes
+            accepted = frozenset(notes.accepted)
+        else:
+            kept = MappingProxyType(dict(notes))
+            accepted = frozenset(k for k, n in notes.items() if n.accepted is not None)
+        followed = replace(
+            self,
+            notes=kept,
+            resolved=resolved,
+            trend=trend,
+            keys=keys if len(keys) == len(self.findings) else (),
+            accepted_keys=accepted,
+        )
+        return replace(followed, status=status_of(followed.live))
 
 
 def status_of(findings: Iterable[Finding]) -> Status:

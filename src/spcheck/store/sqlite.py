@@ -166,24 +166,31 @@ def _row_summary(row: sqlite3.Row) -> RunSummary:
     )
 
 
-def _row_tracked(row: sqlite3.Row) -> Tracked:
-    first_seen, last_seen = _when(row["first_seen"]), _when(row["last_seen"])
-    assert first_seen is not None
-    assert last_seen is not None
+_SEVERITIES = {severity.value: severity for severity in Severity}
+_TRACKED_QUERY = (
+    "SELECT key, rule, severity, first_seen, first_cycle, last_seen, path, milestone, location, "
+    "resolved_at, reopened, content, sharing FROM finding_history WHERE inspection_id = ?"
+)
+
+
+def _row_tracked(row: Sequence[Any]) -> Tracked:
+    # Read by position: an inspection's history can be tens of thousands of rows a cycle.
+    (key, rule, severity, first_seen, first_cycle, last_seen, path, milestone, location,
+     resolved_at, reopened, content, sharing) = row  # fmt: skip
     return Tracked(
-        key=row["key"],
-        rule=row["rule"],
-        severity=Severity(row["severity"]),
-        first_seen=first_seen,
-        first_cycle=row["first_cycle"],
-        last_seen=last_seen,
-        path=row["path"],
-        milestone=row["milestone"],
-        location=row["location"],
-        resolved_at=_when(row["resolved_at"]),
-        reopened=bool(row["reopened"]),
-        content=row["content"],
-        sharing=row["sharing"],
+        key,
+        rule,
+        _SEVERITIES[severity],
+        datetime.fromisoformat(first_seen),
+        first_cycle,
+        datetime.fromisoformat(last_seen),
+        path,
+        milestone,
+        location,
+        datetime.fromisoformat(resolved_at) if resolved_at else None,
+        bool(reopened),
+        content,
+        sharing,
     )
 
 
@@ -292,6 +299,7 @@ class SqliteStore(Store):
     ) -> None:
         self._path = str(path)
         self._lock = threading.RLock()
+        self._histories: dict[str, History] = {}  # as last read or written, by inspection
         if self._path != MEMORY:
             self._check_file(Path(self._path))
         try:
@@ -639,17 +647,28 @@ class SqliteStore(Store):
             cycles = self._read(
                 "SELECT cycle, at FROM history_cycles WHERE inspection_id = ?", (inspection_id,)
             )
-            rows = self._read(
-                "SELECT * FROM finding_history WHERE inspection_id = ?", (inspection_id,)
-            )
-        tracked = {row["key"]: _row_tracked(row) for row in rows}
+            # Every write of the rows moves the cycle count in the same transaction, so an
+            # unchanged count means unchanged rows: a long-running watch reads them once.
+            known = self._histories.get(inspection_id)
+            if known is not None and cycles and known.cycle == cycles[0]["cycle"]:
+                return known
+            try:
+                cursor = self._conn.execute(_TRACKED_QUERY, (inspection_id,))
+                cursor.row_factory = None
+                rows = cursor.fetchall()
+            except sqlite3.Error as error:
+                raise self._error("read failed", error) from None
+        tracked = {row[0]: _row_tracked(row) for row in rows}
         if not cycles:
             return History(tracked=MappingProxyType(tracked))
-        return History(
+        found = History(
             cycle=cycles[0]["cycle"],
             at=_when(cycles[0]["at"]),
             tracked=MappingProxyType(tracked),
         )
+        with self._lock:
+            self._histories[inspection_id] = found
+        return found
 
     def record_history(
         self,
@@ -680,6 +699,13 @@ class SqliteStore(Store):
                 "reopened, content, sharing) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
+            known = self._histories.pop(inspection_id, None)
+        # Committed: what this process knew, with what it wrote, is the record now.
+        if known is not None and known.cycle == previous_cycle:
+            tracked = dict(known.tracked)
+            tracked.update((row.key, row) for row in changed)
+            with self._lock:
+                self._histories[inspection_id] = History(cycle, at, MappingProxyType(tracked))
         return True
 
     # --- accepted findings and attested milestones ------------------------------------------
