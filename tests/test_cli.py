@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from spcheck import __version__
 from tests.conftest import CliResult
@@ -166,3 +167,50 @@ def test_scan_does_not_import_graph_or_azure(tmp_path: object) -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "EXIT 0" in done.stdout, done.stdout + done.stderr
     assert "HEAVY=\n" in done.stdout, done.stdout
+
+
+def test_attest_and_accept_from_the_command_line(
+    run_cli: Callable[..., CliResult], example_env: dict[str, str], tmp_path: Path
+) -> None:
+    env = {**example_env, "SPCHECK_STATE": f"sqlite:///{tmp_path / 'state.db'}"}
+    # Accepting needs a recorded check: with none, one line and exit 2, and no state made.
+    refused = run_cli(
+        "accept", "glenmorven-2026", "pir.missing", "--reason", "agreed", "--by", "Ailsa", env=env
+    )
+    assert refused.exit_code == 2
+    assert refused.stderr.strip().count("\n") == 0
+    assert "run `spcheck check` first" in refused.stderr
+    assert not (tmp_path / "state.db").exists()
+    missing = run_cli("accept", "glenmorven-2026", "pir.missing", env=env)
+    assert missing.exit_code == 2  # --reason is required
+    named = run_cli(
+        "attest",
+        "glenmorven-2026",
+        "survey-distribution",
+        "--value",
+        "143",
+        "--on",
+        "2026-10-01",
+        "--by",
+        "Ailsa Placeholder (SSO)",
+        env=env,
+    )
+    assert named.exit_code == 0, named.stderr
+    assert "attested survey-distribution (Partnership returns how many staff" in named.stdout
+    assert "by Ailsa Placeholder (SSO)" in named.stdout
+    nobody = run_cli("unattest", "glenmorven-2026", "survey-distribution", env=env)
+    assert nobody.exit_code == 2
+    assert "--by: say who you are (or set SPCHECK_OPERATOR)" in nobody.stderr
+    undone = run_cli(
+        "unattest",
+        "glenmorven-2026",
+        "survey-distribution",
+        env={**env, "SPCHECK_OPERATOR": "Duty SSO"},
+    )
+    assert undone.exit_code == 0, undone.stderr
+    audit = run_cli("audit", "glenmorven-2026", "--format", "json", env=env)
+    entries = json.loads(audit.stdout)["entries"]
+    assert [(e["action"], e["actor"]) for e in entries] == [
+        ("unattest", "Duty SSO"),
+        ("attest", "Ailsa Placeholder (SSO)"),
+    ]

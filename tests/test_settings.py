@@ -94,6 +94,8 @@ def test_none_mode_only_against_loopback(monkeypatch: pytest.MonkeyPatch) -> Non
         ("SPCHECK_AUTH", "password", "SPCHECK_AUTH:"),
         ("SPCHECK_CONCURRENCY", "lots", "SPCHECK_CONCURRENCY:"),
         ("SPCHECK_ROOT_FOLDER", "a:b", "SPCHECK_ROOT_FOLDER:"),
+        ("SPCHECK_OPERATOR", "   ", "printable characters"),
+        ("SPCHECK_OPERATOR", "two\tparts", "printable characters"),
     ],
 )
 def test_malformed_setting_is_one_line_naming_the_variable(
