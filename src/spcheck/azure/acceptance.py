@@ -23,7 +23,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +33,7 @@ from spcheck.azure.access import (
     Requester,
     StoreFactory,
     error,
+    read_request,
 )
 from spcheck.azure.interface import BadRequest
 from spcheck.commands.accept import (
@@ -47,7 +47,6 @@ from spcheck.commands.accept import (
 )
 from spcheck.commands.operator import one_line, parse_moment
 from spcheck.domain.acceptance import Acceptance
-from spcheck.domain.inspection import INSPECTION_ID
 from spcheck.errors import InputError, PolicyRefusal, ServiceUnavailable, SpcheckError
 from spcheck.loader import definition_files, find_inspection, load_inspection, load_policies
 from spcheck.loader import policies_dir as resolve_policies
@@ -57,7 +56,6 @@ log = logging.getLogger(__name__)
 
 ACTIONS = frozenset({"accept", "unaccept"})
 _KEYS = frozenset({"inspection", "action", "rule", "path", "location", "reason", "until", "by"})
-_ID = re.compile(INSPECTION_ID)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,20 +88,7 @@ def _text(data: Mapping[str, Any], name: str) -> str | None:
 
 def parse_acceptance_request(body: bytes) -> AcceptanceRequest:
     """The body's shape, then every field exactly as the CLI checks it."""
-    if len(body) > MAX_BODY_BYTES:
-        raise BadRequest(f"the body is larger than {MAX_BODY_BYTES} bytes")
-    try:
-        data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise BadRequest("the body is not JSON") from None
-    if not isinstance(data, dict):
-        raise BadRequest('the body is not a JSON object like {"inspection": ..., "action": ...}')
-    unknown = sorted(set(data) - _KEYS)
-    if unknown:
-        raise BadRequest(f"unknown key(s): {', '.join(map(repr, unknown[:5]))}")
-    inspection = data.get("inspection")
-    if not isinstance(inspection, str) or not _ID.match(inspection):
-        raise BadRequest("inspection: expected an inspection id ([a-z0-9-]{3,40})")
+    data, inspection = read_request(body, _KEYS)
     action = data.get("action")
     if action not in ACTIONS:
         raise BadRequest("action: expected accept or unaccept")

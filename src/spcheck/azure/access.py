@@ -102,8 +102,8 @@ def error(status: int, code: str, message: str, **extra: Any) -> AccessResponse:
 # --- the body -----------------------------------------------------------------------------------
 
 
-def parse_access_request(body: bytes) -> AccessRequest:
-    """Check the body's shape, then the emails and role exactly as the CLI does."""
+def read_request(body: bytes, keys: frozenset[str]) -> tuple[dict[str, Any], str]:
+    """A request body's shape: JSON, an object, only ``keys``, and its inspection id."""
     if len(body) > MAX_BODY_BYTES:
         raise BadRequest(f"the body is larger than {MAX_BODY_BYTES} bytes")
     try:
@@ -112,12 +112,18 @@ def parse_access_request(body: bytes) -> AccessRequest:
         raise BadRequest("the body is not JSON") from None
     if not isinstance(data, dict):
         raise BadRequest('the body is not a JSON object like {"inspection": ..., "action": ...}')
-    unknown = sorted(set(data) - _KEYS)
+    unknown = sorted(set(data) - keys)
     if unknown:
         raise BadRequest(f"unknown key(s): {', '.join(map(repr, unknown[:5]))}")
     inspection = data.get("inspection")
     if not isinstance(inspection, str) or not _ID.match(inspection):
         raise BadRequest("inspection: expected an inspection id ([a-z0-9-]{3,40})")
+    return data, inspection
+
+
+def parse_access_request(body: bytes) -> AccessRequest:
+    """Check the body's shape, then the emails and role exactly as the CLI does."""
+    data, inspection = read_request(body, _KEYS)
     action = data.get("action")
     if not isinstance(action, str) or action not in ACTIONS:
         raise BadRequest(f"action: expected one of {', '.join(ACTIONS)}")

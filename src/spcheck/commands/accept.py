@@ -21,14 +21,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TextIO
 
-from spcheck.commands.operator import one_line, operator_name, parse_moment
+from spcheck.commands.operator import (
+    fail,
+    load_one,
+    one_line,
+    operator_name,
+    parse_moment,
+    utc_now,
+)
 from spcheck.domain.acceptance import Acceptance, check_until, default_until, refusal
 from spcheck.domain.catalogue import RULE_IDS
 from spcheck.domain.history import Tracked
 from spcheck.domain.timeline import MilestoneState, Timeline
 from spcheck.errors import InputError, PolicyRefusal, SpcheckError
-from spcheck.loader import LoadedInspection, find_inspection, load_inspection, load_policies
-from spcheck.loader import policies_dir as resolve_policies
+from spcheck.loader import LoadedInspection
 from spcheck.report.document import shown
 from spcheck.settings import Settings, load_settings
 from spcheck.store.factory import open_store, store_exists
@@ -41,10 +47,6 @@ END_OF_DAY = dt.time(23, 59, 59)
 _MET = frozenset({MilestoneState.MET.value, MilestoneState.MET_LATE.value})
 
 Clock = Callable[[], dt.datetime]
-
-
-def _utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,11 +79,6 @@ def selector(rule: str, path: str | None, location: str | None) -> Selector:
     cleaned = one_line(path, "--path", 1000).strip("/") if path is not None else None
     place = one_line(location, "--location", 300) if location is not None else None
     return Selector(rule, cleaned or None, place)
-
-
-def _load(settings: Settings, inspection_id: str) -> LoadedInspection:
-    policies = load_policies(resolve_policies(settings.policies))
-    return load_inspection(find_inspection(settings.inspections, inspection_id), policies)
 
 
 def _where(row: Tracked | Acceptance) -> str:
@@ -268,11 +265,6 @@ def _entry(
 # --- the commands -------------------------------------------------------------------------------
 
 
-def _fail(error: SpcheckError, err: TextIO | None) -> int:
-    print(f"spcheck: {error}", file=err or sys.stderr)
-    return error.exit_code
-
-
 def _opened(settings: Settings) -> Store:
     if not store_exists(settings.state):
         raise InputError(
@@ -291,7 +283,7 @@ def run_accept(
     until: str | None = None,
     by: str | None = None,
     settings: Settings | None = None,
-    now: Clock = _utc_now,
+    now: Clock = utc_now,
     out: TextIO | None = None,
     err: TextIO | None = None,
 ) -> int:
@@ -305,11 +297,11 @@ def run_accept(
             until=parse_moment(until, "--until", day_time=END_OF_DAY) if until else None,
             by=operator_name(by, settings),
         )
-        loaded = _load(settings, inspection_id)
+        loaded = load_one(settings, inspection_id)
         with _opened(settings) as store:
             made = accept(request, loaded=loaded, store=store, now=now())
     except SpcheckError as error:
-        return _fail(error, err)
+        return fail(error, err)
     _say(out, [f"accepted {_where(a)} until {shown(a.until)}" for a in made])
     _say(
         out,
@@ -330,7 +322,7 @@ def run_unaccept(
     location: str | None = None,
     by: str | None = None,
     settings: Settings | None = None,
-    now: Clock = _utc_now,
+    now: Clock = utc_now,
     out: TextIO | None = None,
     err: TextIO | None = None,
 ) -> int:
@@ -339,11 +331,11 @@ def run_unaccept(
         settings = settings or load_settings()
         select = selector(rule, path, location)
         who = operator_name(by, settings)
-        _load(settings, inspection_id)
+        load_one(settings, inspection_id)
         with _opened(settings) as store:
             ended = unaccept(inspection_id, select, by=who, store=store, now=now())
     except SpcheckError as error:
-        return _fail(error, err)
+        return fail(error, err)
     _say(out, [f"withdrew the acceptance of {_where(a)}; it counts again" for a in ended])
     return 0
 

@@ -19,12 +19,18 @@ import uuid
 from collections.abc import Callable
 from typing import TextIO
 
-from spcheck.commands.operator import one_line, operator_name, parse_moment
+from spcheck.commands.operator import (
+    fail,
+    load_one,
+    one_line,
+    operator_name,
+    parse_moment,
+    utc_now,
+)
 from spcheck.domain.attestation import Attestation, attested_at
 from spcheck.domain.policy import Milestone
 from spcheck.errors import InputError, SpcheckError
-from spcheck.loader import LoadedInspection, find_inspection, load_inspection, load_policies
-from spcheck.loader import policies_dir as resolve_policies
+from spcheck.loader import LoadedInspection
 from spcheck.report.document import shown
 from spcheck.settings import Settings, load_settings
 from spcheck.store.factory import open_store
@@ -35,10 +41,6 @@ MAX_NOTE = 500
 START_OF_DAY = dt.time(0, 0)
 
 Clock = Callable[[], dt.datetime]
-
-
-def _utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def attested_milestone(loaded: LoadedInspection, milestone_id: str) -> Milestone:
@@ -133,16 +135,6 @@ def unattest(
     return current
 
 
-def _load(settings: Settings, inspection_id: str) -> LoadedInspection:
-    policies = load_policies(resolve_policies(settings.policies))
-    return load_inspection(find_inspection(settings.inspections, inspection_id), policies)
-
-
-def _fail(error: SpcheckError, err: TextIO | None) -> int:
-    print(f"spcheck: {error}", file=err or sys.stderr)
-    return error.exit_code
-
-
 def run_attest(
     inspection_id: str,
     milestone_id: str,
@@ -152,7 +144,7 @@ def run_attest(
     on: str | None = None,
     by: str | None = None,
     settings: Settings | None = None,
-    now: Clock = _utc_now,
+    now: Clock = utc_now,
     out: TextIO | None = None,
     err: TextIO | None = None,
 ) -> int:
@@ -162,7 +154,7 @@ def run_attest(
         who = operator_name(by, settings)
         text = one_line(note, "--note", MAX_NOTE, required=False)
         when = parse_moment(on, "--on", day_time=START_OF_DAY) if on else None
-        loaded = _load(settings, inspection_id)
+        loaded = load_one(settings, inspection_id)
         with open_store(settings.state) as store:
             done = attest(
                 loaded,
@@ -175,7 +167,7 @@ def run_attest(
                 now=now(),
             )
     except SpcheckError as error:
-        return _fail(error, err)
+        return fail(error, err)
     title = loaded.policy.milestone(done.milestone).title
     counted = f", {done.value}" if done.value is not None else ""
     print(
@@ -191,7 +183,7 @@ def run_unattest(
     *,
     by: str | None = None,
     settings: Settings | None = None,
-    now: Clock = _utc_now,
+    now: Clock = utc_now,
     out: TextIO | None = None,
     err: TextIO | None = None,
 ) -> int:
@@ -199,11 +191,11 @@ def run_unattest(
     try:
         settings = settings or load_settings()
         who = operator_name(by, settings)
-        loaded = _load(settings, inspection_id)
+        loaded = load_one(settings, inspection_id)
         with open_store(settings.state) as store:
             done = unattest(loaded, milestone_id, by=who, store=store, now=now())
     except SpcheckError as error:
-        return _fail(error, err)
+        return fail(error, err)
     print(
         f"withdrew the attestation of {done.milestone} (made by {done.by} for {shown(done.on)});"
         " it is open again from the next check",

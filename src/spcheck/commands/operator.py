@@ -1,12 +1,17 @@
 """Who is acting and what they typed, for the commands that record a person's decision
-(`spcheck accept`, `attest` and their undoing): checked before anything is written."""
+(`spcheck accept`, `attest` and their undoing): checked before anything is written; and
+what those commands share (loading the inspection, failing with one line)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import sys
+from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from spcheck.errors import InputError
+from spcheck.errors import InputError, SpcheckError
+from spcheck.loader import LoadedInspection, find_inspection, load_inspection, load_policies
+from spcheck.loader import policies_dir as resolve_policies
 from spcheck.settings import Settings
 
 LONDON = ZoneInfo("Europe/London")
@@ -46,3 +51,19 @@ def parse_moment(value: str, option: str, *, day_time: dt.time) -> dt.datetime:
             f"{option}: {value!r} is not a date (YYYY-MM-DD) or ISO date-time"
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=LONDON)
+
+
+def load_one(settings: Settings, inspection_id: str) -> LoadedInspection:
+    """The inspection's definition under its policy (InputError naming the file if not)."""
+    policies = load_policies(resolve_policies(settings.policies))
+    return load_inspection(find_inspection(settings.inspections, inspection_id), policies)
+
+
+def fail(error: SpcheckError, err: TextIO | None) -> int:
+    """One line on stderr; the error's exit code."""
+    print(f"spcheck: {error}", file=err or sys.stderr)
+    return error.exit_code
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
