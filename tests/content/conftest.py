@@ -10,7 +10,9 @@ from spcheck.domain.policy import ContentRules, FileRules
 from tests.content import builders
 
 STRICT = ContentRules(identifiers="forbid", redaction="verify", hidden_data="forbid")
-FILES = FileRules(allowed_extensions=["docx", "xlsx", "pptx", "pdf", "csv", "txt", "png"])
+FILES = FileRules(
+    allowed_extensions=["docx", "xlsx", "pptx", "pdf", "csv", "txt", "png", "jpg", "tif", "mp3"]
+)
 
 BUILT: dict[str, Callable[[], bytes]] = {
     "planted.docx": builders.docx_planted,

@@ -8,7 +8,8 @@ from spcheck.domain.policy import ContentRules, FileRules
 from tests.content.builders import CHI_DOC_TEST
 from tests.content.helpers import of_rule
 
-PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)  # a PNG signature, then nothing a PNG holds
+MP3 = b"ID3\x03\x00\x00\x00\x00\x00\x00" + bytes(64)
 
 
 def test_a_type_the_policy_does_not_allow(strict, file_rules):
@@ -33,14 +34,20 @@ def test_an_empty_file_is_never_a_pass(strict, file_rules):
 
 
 def test_content_that_cannot_be_checked_is_unverifiable(strict, file_rules):
-    scan = scan_file(PNG, "scan.png", strict, file_rules)
+    scan = scan_file(MP3, "voice.mp3", strict, file_rules)
     assert [f.rule for f in scan.findings] == ["check.unverifiable"]
+    assert scan.status == "error"
+
+
+def test_a_damaged_picture_is_unreadable_not_a_pass(strict, file_rules):
+    scan = scan_file(PNG, "scan.png", strict, file_rules)
+    assert [f.rule for f in scan.findings] == ["file.unreadable"]
     assert scan.status == "error"
 
 
 def test_a_file_type_without_content_rules_to_apply_passes(file_rules):
     records = ContentRules(identifiers="allow", hidden_data="allow")
-    scan = scan_file(PNG, "scan.png", records, file_rules)
+    scan = scan_file(MP3, "voice.mp3", records, file_rules)
     assert (scan.type, scan.status, scan.findings) == ("other", "pass", ())
 
 

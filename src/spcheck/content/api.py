@@ -60,7 +60,8 @@ def scan_many(
     """Every content check on each ``(file_name, data)``, in parallel; results in order.
 
     ``workers`` sizes the pool (default: the cores, at most 4); pools are kept warm
-    between calls, one per size and limits.
+    between calls, one per size and limits. ``progress(done, total)`` counts pages: a file
+    is one until it is opened, then one more for each scanned page or picture it holds.
     """
     total = len(items)
     results: list[FileScan | None] = [None] * total
@@ -80,15 +81,11 @@ def scan_many(
             (items[i][1], items[i][0], content, files, limits, dict(severities or {}))
             for i in parse
         ]
-
-        def advance(count: int, _: int) -> None:
-            if progress is not None:
-                progress(done + count, total)
-
+        pages = _Pages(done, total, progress)
         sandbox = shared_sandbox(
             workers, time_limit=limits.time_limit, memory_limit=limits.memory_limit
         )
-        outcomes = sandbox.run(scan_task, tasks, progress=advance)
+        outcomes = sandbox.run(scan_task, tasks, progress=pages.files, reports=pages.report)
         for index, outcome in zip(parse, outcomes, strict=True):
             name, data = items[index]
             if outcome.value is not None:
@@ -96,6 +93,34 @@ def scan_many(
             else:
                 results[index] = _unverifiable(name, data, outcome.failure or "", severities)
     return [r for r in results if r is not None]
+
+
+class _Pages:
+    """Progress in pages: each file counts one, and each picture a worker reads one more."""
+
+    def __init__(self, done: int, total: int, progress: Callable[[int, int], None] | None):
+        self.done_before, self.total_files = done, total
+        self.files_done = 0
+        self.pictures = 0
+        self.read = 0
+        self.progress = progress
+
+    def _tell(self) -> None:
+        if self.progress is not None:
+            done = self.done_before + self.files_done + self.read
+            self.progress(done, self.total_files + self.pictures)
+
+    def files(self, count: int, _: int) -> None:
+        self.files_done = count
+        self._tell()
+
+    def report(self, _task: int, value: object) -> None:
+        if isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], int):
+            if value[0] == "pictures":
+                self.pictures += value[1]
+            elif value[0] == "read":
+                self.read += value[1]
+        self._tell()
 
 
 def _unverifiable(
@@ -114,14 +139,18 @@ def checks_fingerprint() -> str:
     """Stands for this build's content checks: a hash of their code and spcheck's version.
 
     A stored verdict is reused only under the same fingerprint, so a build that finds
-    more (a new detector, an object it now opens) checks every file again, once.
+    more (a new detector, an object it now opens, another OCR engine or model) checks
+    every file again, once. The rules and severities are the other part of the key
+    (``spcheck.cycle.content.cache_key``).
     """
     import hashlib
 
     import spcheck
+    from spcheck.content.ocr.rapid import engine_version
 
     package = Path(__file__).parent
-    digest = hashlib.sha256(spcheck.__version__.encode())
+    # The OCR engine and its models read the pictures: another version, another reading.
+    digest = hashlib.sha256(f"{spcheck.__version__} {engine_version()}".encode())
     for source in sorted(package.rglob("*.py")):
         digest.update(source.relative_to(package).as_posix().encode())
         digest.update(source.read_bytes())

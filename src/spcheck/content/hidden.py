@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from spcheck.content.interface import Box, Extraction, PdfChar
+from spcheck.content.interface import Box, Extraction, HiddenItem, PdfChar
 from spcheck.domain.findings import Finding, Severity, mask
+from spcheck.domain.policy import ContentRules
 
 RULE = "content.hidden_data"
 
@@ -25,14 +26,25 @@ def text_under(box: Box, chars: tuple[PdfChar, ...], share: float = 0.5) -> str:
     return "".join(c.text for c in inside)
 
 
+def _level(item: HiddenItem, rules: ContentRules, level: Severity) -> Severity | None:
+    """The severity ``item`` is reported at, or None when the policy does not report it:
+    a document property only where identifiers are forbidden, of the kinds and at the
+    severity the folder's ``properties`` say."""
+    if item.property is None:
+        return level
+    if rules.identifiers != "forbid" or item.property not in rules.properties.report:
+        return None
+    return rules.properties.severity
+
+
 def hidden_findings(
-    extraction: Extraction, path: str, severity: Callable[[str], Severity]
+    extraction: Extraction, path: str, severity: Callable[[str], Severity], rules: ContentRules
 ) -> list[Finding]:
     level = severity(RULE)
     findings = [
         Finding(
             RULE,
-            level,
+            item_level,
             item.description,
             path=path,
             kind=item.kind,
@@ -40,6 +52,7 @@ def hidden_findings(
             masked=item.masked,
         )
         for item in extraction.hidden
+        if (item_level := _level(item, rules, level)) is not None
     ]
     for page in extraction.pages:
         for number, box in enumerate(page.redact_annotations, start=1):

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from spcheck.content.detectors.interface import TextSegment
+from spcheck.content.ocr.interface import Picture
 from spcheck.domain.findings import Finding
 
-FileType = Literal["docx", "xlsx", "pptx", "pdf", "csv", "txt", "other"]
+FileType = Literal["docx", "xlsx", "pptx", "pdf", "csv", "txt", "image", "other"]
 Status = Literal["pass", "fail", "error"]
 
 MIB = 1024 * 1024
@@ -58,7 +59,14 @@ class Limits:
     max_revisions: int = 8  # earlier PDF revisions re-read for text they still hold
     max_nesting: int = 2  # embedded objects opened inside embedded objects, this deep
     time_limit: float = 30.0  # seconds per file, wall clock
-    memory_limit: int = 1024 * MIB  # address space of a sandbox worker
+    # The OCR engine's models and one page at reading resolution take about 0.8 GiB.
+    memory_limit: int = 2048 * MIB  # address space of a sandbox worker
+    # Reading pictures (OCR): pages or pictures read per file, pixels per picture (an A4
+    # page at 600 dpi is 35 megapixels), and the seconds a file's pictures may take on
+    # top of ``time_limit``. What is not read within them makes the file unverifiable.
+    max_ocr_pages: int = 300
+    max_picture_pixels: int = 60_000_000
+    ocr_time_limit: float = 600.0
 
 
 DEFAULT_LIMITS = Limits()
@@ -72,6 +80,9 @@ class HiddenItem:
     location: str
     description: str
     masked: str | None = None
+    # For a document property, which kind (policy.PropertyKind): the policy says which
+    # kinds are reported, and at what severity.
+    property: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +155,26 @@ class PdfPage:
 
 
 @dataclass(frozen=True, slots=True)
+class PictureLine:
+    """Where a line read from a picture lies: one box per character of its segment's text,
+    in the picture's unit (PDF points on a page, pixels in an image)."""
+
+    picture: str  # the picture's ``where``
+    unit: str
+    boxes: tuple[Box, ...]
+
+    def box(self, start: int, end: int) -> Box:
+        """The box around characters ``start:end`` of the segment."""
+        chosen = self.boxes[max(0, start) : max(start + 1, end)] or self.boxes[-1:]
+        return Box(
+            min(b.x0 for b in chosen),
+            min(b.top for b in chosen),
+            max(b.x1 for b in chosen),
+            max(b.bottom for b in chosen),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Extraction:
     """Everything read from one file."""
 
@@ -160,6 +191,12 @@ class Extraction:
     notes: Mapping[str, str] = field(default_factory=dict)
     # Parts that could not be read: each one makes the file unverifiable, never a pass.
     gaps: tuple[str, ...] = ()
+    # What a reader sees as pixels (scanned pages, pictures): read by OCR, or a gap.
+    pictures: tuple[Picture, ...] = ()
+    # After OCR: segment location -> its line's boxes; picture -> boxes drawn on it.
+    picture_lines: Mapping[str, PictureLine] = field(default_factory=dict)
+    picture_fills: Mapping[str, tuple[Box, ...]] = field(default_factory=dict)
+    pictures_read: int = 0
 
 
 class ExtractionError(Exception):

@@ -5,11 +5,12 @@ call it directly only on trusted input (tests, the benchmark).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 from spcheck.content import files as file_rules
-from spcheck.content.detectors import TextSegment, detect_identifiers
+from spcheck.content.detectors import Detection, TextSegment, detect_identifiers
 from spcheck.content.extract import extract, guess_type
 from spcheck.content.hidden import hidden_findings
 from spcheck.content.interface import (
@@ -22,7 +23,7 @@ from spcheck.content.interface import (
     Limits,
     Status,
 )
-from spcheck.content.redaction import redaction_findings
+from spcheck.content.redaction import redaction_findings, scan_redaction_findings
 from spcheck.content.words import count_words
 from spcheck.domain.catalogue import default_severity
 from spcheck.domain.findings import Finding, Severity
@@ -112,11 +113,45 @@ class _Report:
             )
 
 
-def _identifier_findings(report: _Report, extraction: Extraction, file_name: str) -> None:
+def _detections(extraction: Extraction, file_name: str) -> list[Detection]:
+    """The identifiers in the file: a picture line's repeat of one its page's text layer
+    already shows (a scan with an OCR layer) is left out."""
     segments = [*extraction.segments, TextSegment(file_name, "file name")]
-    for detection in detect_identifiers(segments):
+    found = detect_identifiers(segments)
+    lines = extraction.picture_lines
+    if not lines:
+        return found
+    in_layer = {
+        (d.location.rpartition(" line ")[0], d.kind, d.masked)
+        for d in found
+        if d.location not in lines
+    }
+    return [
+        d
+        for d in found
+        if d.location not in lines or (lines[d.location].picture, d.kind, d.masked) not in in_layer
+    ]
+
+
+def _located(extraction: Extraction, detection: Detection) -> str:
+    """A detection's location; on a picture, with the box around it."""
+    line = extraction.picture_lines.get(detection.location)
+    if line is None:
+        return detection.location
+    box = line.box(detection.start, detection.end)
+    return (
+        f"{detection.location} box {box.x0:.0f},{box.top:.0f},{box.x1:.0f},{box.bottom:.0f} "
+        f"{line.unit}"
+    )
+
+
+def _identifier_findings(
+    report: _Report, extraction: Extraction, detections: list[Detection]
+) -> None:
+    for detection in detections:
         note = extraction.notes.get(detection.location)
-        location = f"{detection.location} ({note})" if note else detection.location
+        located = _located(extraction, detection)
+        location = f"{located} ({note})" if note else located
         what = _KIND_NAMES.get(detection.kind, f"an identifier ({detection.kind})")
         where = " in text a reader does not see" if note else ""
         report.add(
@@ -138,6 +173,7 @@ def scan_file(
     severities: Mapping[str, Severity] | None = None,
 ) -> FileScan:
     """Every content check on one file, in this process."""
+    started = time.monotonic()
     overrides = dict(severities or {})
 
     def severity(rule: str) -> Severity:
@@ -171,12 +207,16 @@ def scan_file(
                 "word count)",
             )
         return _done(report, file_name, extraction.type, None, 0)
+    extraction = _read_pictures(extraction, content, limits, started)
+    detections = _detections(extraction, file_name) if content.reads_pictures() else []
     if content.identifiers == "forbid":
-        _identifier_findings(report, extraction, file_name)
+        _identifier_findings(report, extraction, detections)
     if content.hidden_data == "forbid":
-        report.extend(hidden_findings(extraction, file_name, severity))
+        report.extend(hidden_findings(extraction, file_name, severity, content))
     if content.redaction == "verify":
         report.extend(redaction_findings(extraction, file_name, severity))
+        located = [(d, _located(extraction, d)) for d in detections]
+        report.extend(scan_redaction_findings(extraction, located, file_name, severity))
     words = count_words(extraction.visible_text)
     if content.word_limit is not None and words > content.word_limit:
         report.add(
@@ -187,6 +227,37 @@ def scan_file(
         report.add("check.unverifiable", f"could not check {gap}")
     chars = sum(len(segment.text) for segment in extraction.segments)
     return _done(report, file_name, extraction.type, words, chars)
+
+
+# Seconds kept back from the file's time limit to report what was read before it ran out.
+_WRAP_UP = 3.0
+
+
+def _read_pictures(
+    extraction: Extraction, content: ContentRules, limits: Limits, started: float
+) -> Extraction:
+    """The extraction with its pictures read by OCR where the rules need them read; left
+    as gaps where OCR is off; untouched where nothing in them matters (records)."""
+    if not extraction.pictures or not content.reads_pictures():
+        return extraction
+    from spcheck.content.ocr.reader import read_pictures, unread
+
+    if content.ocr == "off":
+        return unread(extraction, "OCR is off")
+    from spcheck.content.ocr.rapid import engine
+    from spcheck.content.sandbox import extend
+    from spcheck.content.sandbox import report as tell_parent
+
+    extend(limits.ocr_time_limit)
+    tell_parent(("pictures", len(extraction.pictures)))
+    deadline = started + limits.time_limit + limits.ocr_time_limit - _WRAP_UP
+    return read_pictures(
+        extraction,
+        limits,
+        engine=engine,
+        deadline=deadline,
+        advance=lambda count: tell_parent(("read", count)),
+    )
 
 
 def _done(

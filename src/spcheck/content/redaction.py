@@ -11,6 +11,10 @@ not findings.
 
 Word: text whose highlight, shading or colour makes it look redacted (recorded by the
 extractor as ``FakeRedaction``).
+
+Scans: a box burned into the pixels hides what is under it, and OCR reads nothing there.
+An identifier OCR still reads where a box is drawn (a grey box, a box over half the
+characters' height, a box a little off the line) is a failed redaction.
 """
 
 from __future__ import annotations
@@ -18,9 +22,10 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable
 
+from spcheck.content.detectors.interface import Detection
 from spcheck.content.extract import colours
 from spcheck.content.extract.marks import real_text
-from spcheck.content.interface import Extraction, PdfChar, PdfFill, PdfPage
+from spcheck.content.interface import Box, Extraction, PdfChar, PdfFill, PdfPage
 from spcheck.domain.findings import Finding, Severity, mask
 
 RULE = "content.bad_redaction"
@@ -133,4 +138,49 @@ def redaction_findings(
     ]
     for page in extraction.pages:
         findings.extend(_pdf_findings(page, path, level))
+    return findings
+
+
+# An identifier read under a box: the box covers this share of the identifier's box, and
+# is at most this many times as tall (a redaction bar is about a line high; a shaded panel
+# or a photo behind text is not a box over it).
+_SCAN_COVERED = 0.3
+_SCAN_MAX_HEIGHTS = 4.0
+
+
+def _under(box: Box, fill: Box) -> bool:
+    height = max(1e-6, box.bottom - box.top)
+    return (
+        box.overlap(fill) >= _SCAN_COVERED * box.area
+        and fill.bottom - fill.top <= _SCAN_MAX_HEIGHTS * height
+    )
+
+
+def scan_redaction_findings(
+    extraction: Extraction,
+    detections: list[tuple[Detection, str]],
+    path: str,
+    severity: Callable[[str], Severity],
+) -> list[Finding]:
+    """Identifiers read from a picture under a box drawn on it (``detections`` with their
+    located names)."""
+    findings = []
+    for detection, location in detections:
+        line = extraction.picture_lines.get(detection.location)
+        if line is None:
+            continue
+        box = line.box(detection.start, detection.end)
+        if any(_under(box, fill) for fill in extraction.picture_fills.get(line.picture, ())):
+            findings.append(
+                Finding(
+                    RULE,
+                    severity(RULE),
+                    "an identifier can still be read under a box drawn over it on the "
+                    "scanned page (a grey or partial box)",
+                    path=path,
+                    kind=detection.kind,
+                    location=location,
+                    masked=detection.masked,
+                )
+            )
     return findings

@@ -5,6 +5,10 @@ never fork, which would copy the parent's threads and locks). Each worker caps i
 address space (``RLIMIT_AS``) and arms a timer per task; the parent kills a worker that
 overruns the time limit by a grace period (C code can ignore the timer) and replaces
 any worker that dies. A failure costs only its own task: every other task still runs.
+
+A task may ask for more time once it knows it needs it (``extend``: a file found to hold
+scanned pages to read by OCR), and may tell the parent how far it has got (``report``),
+which is how the progress bar counts pages rather than files.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from typing import Any, Generic, TypeVar
 T = TypeVar("T")
 
 DEFAULT_TIME_LIMIT = 30.0
-DEFAULT_MEMORY_LIMIT = 1024 * 1024 * 1024
+DEFAULT_MEMORY_LIMIT = 2048 * 1024 * 1024  # the OCR engine and a page take ~0.8 GiB
 _GRACE = 5.0  # seconds the parent waits past the limit before killing a worker
 # Modules the forkserver imports once, so that forked workers start warm (pdfplumber
 # alone takes a third of a second to import).
@@ -64,9 +68,43 @@ def _on_alarm(signum: int, frame: object) -> None:
     raise _Deadline
 
 
-def _worker_main(conn: Connection, time_limit: float, memory_limit: int | None) -> None:
-    """A worker's loop: receive (function, args), run it under the limits, send the outcome."""
+# In a worker: the pipe to the parent, and the cores this worker may use.
+_parent: Connection | None = None
+_cores = 0
+
+
+def report(value: object) -> None:
+    """Tell the parent how far the current task has got (in a worker; else nothing)."""
+    if _parent is not None:
+        _parent.send(("report", value, False))
+
+
+def extend(seconds: float) -> None:
+    """Give the current task ``seconds`` more than its time limit (in a worker; else
+    nothing). The parent moves its own deadline for the task by as much."""
+    if _parent is None or seconds <= 0:
+        return
+    remaining, _ = signal.getitimer(signal.ITIMER_REAL)
+    if remaining > 0:
+        signal.setitimer(signal.ITIMER_REAL, remaining + seconds)
+    _parent.send(("extend", seconds, False))
+
+
+def cores_per_worker() -> int:
+    """The cores this process may keep busy: its share of the machine in a pool of
+    workers, every core outside one."""
+    return _cores or os.cpu_count() or 1
+
+
+def _worker_main(
+    conn: Connection, time_limit: float, memory_limit: int | None, cores: int = 1
+) -> None:
+    """A worker's loop: receive (function, args, time limit), run it under the limits,
+    send the outcome."""
     import resource
+
+    global _parent, _cores
+    _parent, _cores = conn, cores
 
     if memory_limit:
         with contextlib.suppress(ValueError, OSError):
@@ -93,7 +131,7 @@ def _worker_main(conn: Connection, time_limit: float, memory_limit: int | None) 
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
         except _Deadline:
-            reply = ("failed", f"took longer than the {time_limit:g} s limit", True)
+            reply = ("failed", "took longer than its time limit", True)
             retire = True
         except MemoryError:
             limit = f" ({memory_limit // (1024 * 1024)} MiB)" if memory_limit else ""
@@ -120,16 +158,19 @@ def _context() -> Any:
 
 
 class _Worker:
-    def __init__(self, context: Any, time_limit: float, memory_limit: int | None) -> None:
+    def __init__(
+        self, context: Any, time_limit: float, memory_limit: int | None, cores: int
+    ) -> None:
         self.conn, child = context.Pipe(duplex=True)
         self.process = context.Process(
-            target=_worker_main, args=(child, time_limit, memory_limit), daemon=True
+            target=_worker_main, args=(child, time_limit, memory_limit, cores), daemon=True
         )
         self.process.start()
         child.close()
         self.tasks = 0
         self.task: int | None = None
         self.deadline = 0.0
+        self.limit = time_limit  # the current task's, with any extension
 
     def kill(self) -> None:
         with contextlib.suppress(Exception):
@@ -200,21 +241,24 @@ class Sandbox:
         tasks: Sequence[tuple[Any, ...]],
         *,
         progress: Callable[[int, int], None] | None = None,
+        reports: Callable[[int, Any], None] | None = None,
     ) -> list[Outcome[T]]:
         """``function(*args)`` for each args tuple, in parallel; outcomes in task order.
 
         ``function`` must be importable by name (a module-level function).
+        ``reports(task, value)`` receives what a task passes to ``report``.
         """
         with self._lock:
             if self._closed:
                 raise RuntimeError("the sandbox is closed")
-            return self._run(function, tasks, progress)
+            return self._run(function, tasks, progress, reports)
 
     def _run(
         self,
         function: Callable[..., T],
         tasks: Sequence[tuple[Any, ...]],
         progress: Callable[[int, int], None] | None,
+        reports: Callable[[int, Any], None] | None,
     ) -> list[Outcome[T]]:
         outcomes: list[Outcome[T] | None] = [None] * len(tasks)
         pending = deque(range(len(tasks)))
@@ -251,6 +295,7 @@ class Sandbox:
                     worker.task = index
                     worker.tasks += 1
                     worker.deadline = time.monotonic() + self.time_limit + self.grace
+                    worker.limit = self.time_limit
                     busy.append(worker)
                 timeout = max(0.0, min(w.deadline for w in busy) - time.monotonic())
                 ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout)
@@ -261,8 +306,19 @@ class Sandbox:
                         except (EOFError, OSError):
                             finish(worker, Outcome(None, _death(worker.process)), False)
                             continue
+                        if kind == "report":
+                            if reports is not None and worker.task is not None:
+                                reports(worker.task, value)
+                            continue
+                        if kind == "extend":
+                            worker.deadline += float(value)
+                            worker.limit += float(value)
+                            continue
                         if kind == "ok":
                             finish(worker, Outcome(value), True)
+                        elif value == "took longer than its time limit":
+                            failure = f"took longer than the {worker.limit:g} s limit"
+                            finish(worker, Outcome(None, failure), not retiring)
                         else:
                             finish(worker, Outcome(None, str(value)), not retiring)
                     elif worker.process.sentinel in ready:
@@ -270,7 +326,7 @@ class Sandbox:
                     elif time.monotonic() >= worker.deadline:
                         finish(
                             worker,
-                            Outcome(None, f"took longer than the {self.time_limit:g} s limit"),
+                            Outcome(None, f"took longer than the {worker.limit:g} s limit"),
                             False,
                         )
         finally:
@@ -279,7 +335,8 @@ class Sandbox:
         return [o if o is not None else Outcome(None, "was not run") for o in outcomes]
 
     def _start(self) -> _Worker:
-        return _Worker(self._context, self.time_limit, self.memory_limit)
+        cores = max(1, (os.cpu_count() or 1) // self.workers)
+        return _Worker(self._context, self.time_limit, self.memory_limit, cores)
 
 
 _shared: dict[tuple[int, float, int | None], Sandbox] = {}

@@ -56,8 +56,8 @@ def cache_key(
     if version is None:
         return None
     judged_by = [
-        rules.model_dump(),
-        files.model_dump(),
+        rules.model_dump(mode="json"),
+        files.model_dump(mode="json"),
         {rule: severity.value for rule, severity in severities.items()},
         checks,
     ]

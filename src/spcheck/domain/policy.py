@@ -93,6 +93,30 @@ class Calendar(Strict):
         return self
 
 
+PropertyKind = Literal["author", "last_modified_by", "company", "manager", "custom"]
+PROPERTY_KINDS: tuple[PropertyKind, ...] = (
+    "author",
+    "last_modified_by",
+    "company",
+    "manager",
+    "custom",
+)
+
+
+class PropertyRules(Strict):
+    """Which document properties are reported as hidden data, and at what severity.
+
+    Reported only where identifiers are forbidden. Most Word files name their author (a
+    member of staff): at error every file would fail and the SSO would learn to ignore the
+    rule, so by default they are listed at info, and an identifier inside a property is a
+    ``content.personal_identifier`` error whatever this says.
+    """
+
+    # A tuple: rules are hashed (content verdicts are grouped and cached by them).
+    report: tuple[PropertyKind, ...] = PROPERTY_KINDS
+    severity: Severity = Severity.INFO
+
+
 class ContentRules(Strict):
     """What the content checks look for in one folder's files."""
 
@@ -100,6 +124,14 @@ class ContentRules(Strict):
     redaction: Literal["verify", "none"] = "none"
     hidden_data: Literal["forbid", "allow"] = "forbid"
     word_limit: int | None = Field(default=None, gt=0)
+    # Read scanned pages and pictures by OCR where identifiers are forbidden or redaction
+    # verified (auto); off leaves them unread, which makes such a file unverifiable.
+    ocr: Literal["auto", "off"] = "auto"
+    properties: PropertyRules = PropertyRules()
+
+    def reads_pictures(self) -> bool:
+        """True when what a reader sees as pixels must be read (or is a gap)."""
+        return self.identifiers == "forbid" or self.redaction == "verify"
 
 
 class Folder(Strict):

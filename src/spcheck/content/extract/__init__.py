@@ -28,9 +28,19 @@ _BY_EXTENSION: dict[str, FileType] = {
     **dict.fromkeys(("xlsx", "xlsm", "xltx", "xltm"), "xlsx"),
     **dict.fromkeys(("pptx", "pptm", "potx", "potm", "ppsx", "ppsm"), "pptx"),
     "pdf": "pdf",
+    **dict.fromkeys(("jpg", "jpeg", "png", "tif", "tiff", "gif", "bmp", "webp"), "image"),
     "csv": "csv",
     "txt": "txt",
 }
+# The first bytes of the image formats read by OCR (WebP: "RIFF", a size, then "WEBP").
+_IMAGE_MAGIC = (
+    b"\xff\xd8\xff",  # JPEG
+    b"\x89PNG\r\n\x1a\n",
+    b"II*\x00",  # TIFF, little-endian
+    b"MM\x00*",  # TIFF, big-endian
+    b"GIF87a",
+    b"GIF89a",
+)
 _MAIN_PARTS: tuple[tuple[bytes, FileType], ...] = (
     (b"word/document.xml", "docx"),
     (b"xl/workbook.xml", "xlsx"),
@@ -57,6 +67,12 @@ def guess_type(data: bytes, file_name: str) -> FileType:
         return "other"
     if b"%PDF-" in data[:1024]:
         return "pdf"
+    if (
+        data.startswith(_IMAGE_MAGIC)
+        or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
+        or (data[:2] == b"BM" and data[6:10] == b"\0\0\0\0")  # BMP: reserved bytes are 0
+    ):
+        return "image"
     named = type_from_name(file_name)
     if data.startswith(OLE_MAGIC):
         return named if named in ("docx", "xlsx", "pptx") else "other"
@@ -89,6 +105,10 @@ def _extractor(file_type: FileType) -> Extractor:
         from spcheck.content.extract.pdf import PdfExtractor
 
         return PdfExtractor()
+    if file_type == "image":
+        from spcheck.content.extract.image import ImageExtractor
+
+        return ImageExtractor()
     if file_type == "csv":
         from spcheck.content.extract.text import CsvExtractor
 

@@ -24,8 +24,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from spcheck.content.detectors.interface import TextSegment
 from spcheck.content.extract.ole import UNKNOWN_KIND, inner_file
 from spcheck.content.extract.ooxml import Package
+from spcheck.content.extract.safexml import local
 from spcheck.content.interface import (
     EncryptedFile,
     Extraction,
@@ -33,7 +35,10 @@ from spcheck.content.interface import (
     HiddenItem,
     Limits,
 )
+from spcheck.content.ocr.interface import Picture
 
+# Media that holds no picture to read.
+_SOUND_AND_VIDEO = frozenset({"mp3", "mp4", "m4a", "wav", "wma", "wmv", "avi", "mov", "mpg"})
 # What reads between the embedding's part name and a location inside it.
 WITHIN = " › "
 _OPENABLE = (b"PK\x03\x04", b"%PDF-")
@@ -67,6 +72,8 @@ def _merge(outer: Extraction, name: str, inner: Extraction) -> Extraction:
         gaps=outer.gaps + tuple(_inside(name, gap) for gap in inner.gaps),
         pages=outer.pages
         + tuple(replace(page, within=_inside(name, page.within)) for page in inner.pages),
+        pictures=outer.pictures
+        + tuple(replace(p, where=_inside(name, p.where)) for p in inner.pictures),
     )
 
 
@@ -148,8 +155,17 @@ def with_embedded(
 ) -> Extraction:
     """``extraction`` with the package's embedded objects recorded, and opened where possible."""
     controls: list[HiddenItem] = []
+    pictures: list[Picture] = []
+    segments: list[TextSegment] = []
     for name in package.names:
-        if _is_object(name, "/activex"):
+        if _is_object(name, "/media"):
+            ext = name.rpartition(".")[2].lower()
+            if ext == "svg":  # drawn text is text: read as such
+                segments.extend(_svg_text(name, package))
+            elif ext not in _SOUND_AND_VIDEO:
+                data = package.zip.read(name)
+                pictures.append(Picture(name, "image", data, 0, "a picture in the document"))
+        elif _is_object(name, "/activex"):
             controls.append(
                 HiddenItem(
                     "embedded_object",
@@ -162,4 +178,18 @@ def with_embedded(
             extraction = with_object(
                 extraction, name, data, limits, "an embedded object", positions=positions
             )
-    return replace(extraction, hidden=extraction.hidden + tuple(controls))
+    # A picture in a format spcheck cannot draw (a Windows metafile) fails when it is
+    # read, and is then a gap: it can hold text.
+    return replace(
+        extraction,
+        segments=extraction.segments + tuple(segments),
+        hidden=extraction.hidden + tuple(controls),
+        pictures=extraction.pictures + tuple(pictures),
+    )
+
+
+def _svg_text(name: str, package: Package) -> list[TextSegment]:
+    root = package.zip.xml(name)
+    texts = (" ".join(t.strip() for t in e.itertext() if t.strip()) for e in root.iter())
+    lines = [t for e, t in zip(root.iter(), texts, strict=True) if local(e.tag) == "text" and t]
+    return [TextSegment(text, f"{name} line {n}") for n, text in enumerate(lines, start=1)]

@@ -22,9 +22,10 @@ A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
 MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 _CORE = {
-    "{http://purl.org/dc/elements/1.1/}creator": "author",
+    "{http://purl.org/dc/elements/1.1/}creator": ("author", "author"),
     "{http://schemas.openxmlformats.org/package/2006/metadata/core-properties}lastModifiedBy": (
-        "last modified by"
+        "last modified by",
+        "last_modified_by",
     ),
 }
 _CORE_TEXT = {
@@ -112,7 +113,7 @@ class Package:
         segments: list[TextSegment] = []
         hidden: list[HiddenItem] = []
 
-        def person(part: str, label: str, value: str) -> None:
+        def person(part: str, label: str, value: str, kind: str) -> None:
             location = f"{part} {label}"
             segments.append(TextSegment(value, location))
             if names_someone(value):
@@ -122,6 +123,7 @@ class Package:
                         location,
                         f"the document property '{label}' names a person or organisation",
                         mask(value),
+                        property=kind,
                     )
                 )
 
@@ -132,7 +134,8 @@ class Package:
                 if not value:
                     continue
                 if element.tag in _CORE:
-                    person("docProps/core.xml", _CORE[element.tag], value)
+                    label, kind = _CORE[element.tag]
+                    person("docProps/core.xml", label, value, kind)
                 elif element.tag in _CORE_TEXT:
                     segments.append(
                         TextSegment(value, f"docProps/core.xml {_CORE_TEXT[element.tag]}")
@@ -143,7 +146,7 @@ class Package:
                 name = local(element.tag)
                 value = (element.text or "").strip()
                 if name in _APP_PEOPLE and value:
-                    person("docProps/app.xml", name, value)
+                    person("docProps/app.xml", name, value, name.lower())
                 elif name == "TitlesOfParts":
                     titles = [t for t in element.iter() if local(t.tag) == "lpstr" and t.text]
                     segments.extend(
@@ -164,6 +167,7 @@ class Package:
                         "docProps/custom.xml",
                         "a custom document property holds a value",
                         mask(value),
+                        property="custom",
                     )
                 )
         return segments, hidden

@@ -22,6 +22,7 @@ from spcheck.content.detectors.interface import TextSegment
 from spcheck.content.extract.embedded import with_object
 from spcheck.content.extract.pdfpage import LaidOutPage, lay_out
 from spcheck.content.extract.properties import names_someone
+from spcheck.content.extract.scanned import page_picture
 from spcheck.content.extract.wording import counted
 from spcheck.content.interface import (
     Box,
@@ -36,6 +37,7 @@ from spcheck.content.interface import (
     PdfPage,
     TooMuchContent,
 )
+from spcheck.content.ocr.interface import Picture
 from spcheck.domain.findings import mask
 
 # An end-of-file marker on a line of its own: every save (full or incremental) writes one.
@@ -101,6 +103,7 @@ class _PdfReading:
         self.notes: dict[str, str] = {}
         self.pages: list[PdfPage] = []
         self.gaps: list[str] = []
+        self.pictures: list[Picture] = []
         self.chars = 0
         # Attached files, opened once the PDF itself is read: (where, what, bytes, file name).
         self.objects: list[tuple[str, str, bytes, str]] = []
@@ -129,6 +132,7 @@ class _PdfReading:
             pages=tuple(self.pages),
             notes=self.notes,
             gaps=tuple(self.gaps),
+            pictures=tuple(self.pictures),
         )
         for where, what, data, file_name in self.objects:
             extraction = with_object(
@@ -157,6 +161,7 @@ class _PdfReading:
                         "document information author",
                         "the document's metadata names its author",
                         mask(value),
+                        property="author",
                     )
                 )
         try:
@@ -228,6 +233,9 @@ class _PdfReading:
                     "or hidden words",
                 )
             )
+        picture = page_picture(self.data, number, laid)
+        if picture is not None:
+            self.pictures.append(picture)
         redactions = self._annotations(page, number)
         if self.positions or redactions:
             self.pages.append(_page_record(number, laid, redactions))

@@ -154,6 +154,8 @@ class LaidOutPage:
     fills: list[RawFill]
     lines: list[str]  # text of line 1, 2, ... (index + 1)
     invisible_lines: dict[int, str]  # line -> its invisible characters
+    pictures: list[Box]  # where images are painted
+    drawn: int = 0  # filled and stroked shapes (a page of text drawn as outlines has many)
 
 
 def lay_out(page: Page) -> LaidOutPage:
@@ -165,6 +167,7 @@ def lay_out(page: Page) -> LaidOutPage:
     chars: list[RawChar] = []
     fills: list[RawFill] = []
     pictures: list[tuple[Box, int]] = []
+    drawn = 0
     order = 0
     stack: list[Any] = list(reversed(layout._objs))
     while stack:
@@ -176,6 +179,7 @@ def lay_out(page: Page) -> LaidOutPage:
             mode = getattr(item, "spcheck_mode", 0)
             chars.append(RawChar(item.get_text(), box, colour, order, mode))
         elif isinstance(item, LTCurve):
+            drawn += 1
             if item.fill and len(fills) < _MAX_FILLS and item.width > 0 and item.height > 0:
                 box = Box(item.x0 - x_origin, y_top - item.y1, item.x1 - x_origin, y_top - item.y0)
                 colour = colours.from_components(item.non_stroking_color)
@@ -191,7 +195,8 @@ def lay_out(page: Page) -> LaidOutPage:
     for index in concealed(chars, backdrops, layout.width, height):
         chars[index].concealed = True
     lines, invisible = _lines(chars)
-    return LaidOutPage(layout.width, height, chars, fills, lines, invisible)
+    boxes = [box for box, _ in pictures]
+    return LaidOutPage(layout.width, height, chars, fills, lines, invisible, boxes, drawn)
 
 
 def _lines(chars: list[RawChar]) -> tuple[list[str], dict[int, str]]:
