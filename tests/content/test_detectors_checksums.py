@@ -8,6 +8,7 @@ from spcheck.content.detectors.checksums import (
     chi_valid,
     ddmmyy_valid,
     mod11_valid,
+    nhs_issued,
     nhs_valid,
     scn_valid,
 )
@@ -78,18 +79,19 @@ def test_ddmmyy(digits: str, valid: bool) -> None:
 
 
 @pytest.mark.parametrize(
-    ("number", "valid"),
+    ("number", "valid", "issued"),
     [
-        ("9434765919", False),  # the NHS's own test range (9xx) is not reported
-        ("4010232137", True),
-        ("4010232138", False),
-        ("0101011237", False),  # CHI range
-        ("5010232137", False),  # 5xx is not issued
+        ("9434765919", True, False),  # the NHS's own example, in the reserved 9xx range
+        ("4010232137", True, True),
+        ("4010232138", False, True),
+        ("0101011237", True, False),  # CHI range
+        ("5010232138", True, False),  # 5xx is not issued
+        ("3200000015", True, True),  # Northern Ireland's Health and Care numbers
     ],
 )
-def test_nhs_number(number: str, valid: bool) -> None:
-    assert mod11_valid("9434765919")
+def test_nhs_number(number: str, valid: bool, issued: bool) -> None:
     assert nhs_valid(number) is valid
+    assert nhs_issued(number) is issued
 
 
 @pytest.mark.parametrize(

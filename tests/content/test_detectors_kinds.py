@@ -30,6 +30,12 @@ POSITIVE = [
     ("nhs_number", "NHS no. 410 000 0006", "410 000 0006"),
     ("nhs_number", "referred, number 648 000 0005 on file", "648 000 0005"),
     ("nhs_number", "NHS 4100000014", "4100000014"),
+    # Labelled, with a valid check digit: an NHS number whatever its range (the reserved
+    # test range, England's 3xx, Northern Ireland's Health and Care numbers).
+    ("nhs_number", "NHS 943 476 5919", "943 476 5919"),
+    ("nhs_number", "NHS number: 999 000 0026", "999 000 0026"),
+    ("nhs_number", "H&C number 320 000 0015 (patient)", "320 000 0015"),
+    ("nhs_number", "referred, number 320 000 0015 on file", "320 000 0015"),
     # SCN: with a cue word, and inside an email local part without one
     ("scn", "Scottish Candidate Number 570000004", "570000004"),
     ("scn", "pupil number: 570000012", "570000012"),
@@ -105,7 +111,7 @@ NEGATIVE = [
     ("chi", "123 456 789 0123"),
     ("chi", "010101123"),
     # NHS near misses: test range, failed check, CHI range
-    ("nhs_number", "NHS 943 476 5919"),
+    ("nhs_number", "referred, number 943 476 5919 on file"),  # unlabelled, not issued
     ("nhs_number", "NHS 410 000 0007"),
     ("nhs_number", "5100000006"),
     ("nhs_number", "Invoice number 4100000006"),

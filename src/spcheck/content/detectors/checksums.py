@@ -72,12 +72,28 @@ def chi_valid(number: str) -> bool:
     return _check_digit_holds(number, _TEN_DIGIT_WEIGHTS)
 
 
-def nhs_valid(number: str) -> bool:
-    """An NHS number in an issued range (400-499 or 600-799 million) with a valid check digit.
+# The ranges NHS numbers are issued from, by their first three digits. Sources: the NHS
+# Data Model and Dictionary, "NHS NUMBER" (ten digits, the tenth a modulus 11 check digit:
+# https://archive.datadictionary.nhs.uk/DD%20Release%20August%202021/attributes/nhs_number.html)
+# and "HEALTH AND CARE NUMBER" (Northern Ireland's, in the same format, from 320 000 001 to
+# 399 999 999: https://archive.datadictionary.nhs.uk/DD%20Release%20August%202024/
+# attributes/health_and_care_number.html); England, Wales and the Isle of Man issue
+# 400 000 000 to 499 999 999 and 600 000 000 to 799 999 999, and England also 3xx below
+# Northern Ireland's range. 010 100 0000 to 311 299 9999 is Scotland's CHI (read by the CHI
+# detector, with its date), and 999 000 0000 to 999 999 9999 is reserved for tests.
+_ISSUED_PREFIXES = frozenset(f"{n:03d}" for n in (*range(300, 500), *range(600, 800)))
 
-    9xx numbers are test numbers and 0xx-3xx are CHI's range, so neither is an NHS number.
-    """
-    return len(number) == 10 and number[0] in "467" and mod11_valid(number)
+
+def nhs_valid(number: str) -> bool:
+    """Ten digits with a valid NHS modulus 11 check digit, whatever the range."""
+    return len(number) == 10 and mod11_valid(number)
+
+
+def nhs_issued(number: str) -> bool:
+    """True when ``number`` lies in a range NHS (and Health and Care) numbers are issued
+    from. The range only weighs an unlabelled number: a number labelled as an NHS number
+    with a valid check digit is one, whatever its range (test data included)."""
+    return number[:3] in _ISSUED_PREFIXES
 
 
 def scn_valid(number: str) -> bool:
