@@ -389,6 +389,12 @@ def scan(
     fmt: Annotated[
         TableOrJson, typer.Option("--format", help="Output format.")
     ] = TableOrJson.TABLE,
+    no_ocr: Annotated[
+        bool,
+        typer.Option(
+            "--no-ocr", help="Quick look: do not read scanned pages and pictures (then listed)."
+        ),
+    ] = False,
 ) -> None:
     """Content checks on local files, so a partnership can pre-check before uploading."""
     from spcheck.content.cli import run_scan
@@ -397,6 +403,8 @@ def scan(
 
     settings = load_settings()
     content, file_rules = scan_rules(settings.policies, programme, policy_folder)
+    if no_ocr:
+        content = content.model_copy(update={"ocr": "off"})
     raise typer.Exit(run_scan(files, content, file_rules, fmt.value, folder_key=policy_folder))
 
 

@@ -220,38 +220,49 @@ def _scan(
     options: CycleOptions,
     tracker: Progress,
 ) -> None:
-    from spcheck.content.api import scan_many
+    from spcheck.content.api import ScanJob, scan_jobs
 
-    by_rules: dict[tuple[object, str], list[tuple[_Work, content_mod.Pending, bytes]]] = {}
-    for entry, pending, data in ready:
-        key = (pending.rules, entry.loaded.policy.programme)
-        by_rules.setdefault(key, []).append((entry, pending, data))
-    scanned_at = dt.datetime.now(dt.UTC)
-    for group in by_rules.values():
-        first = group[0]
-        policy = first[0].loaded.policy
-        severities = _content_severities(policy)
-        done = 0
-
-        def advance(count: int, _total: int) -> None:
-            nonlocal done
-            tracker.advance(count - done)
-            done = count
-
-        results = scan_many(
-            [(p.item.name, data) for _, p, data in group],
-            first[1].rules,
-            policy.files,
-            workers=options.scan_workers,
-            limits=options.limits,
-            severities=severities,
-            progress=advance,
+    # One pool for every file whatever its folder's rules: several scanned files keep
+    # every core busy.
+    jobs = [
+        ScanJob(
+            pending.item.name,
+            data,
+            pending.rules,
+            entry.loaded.policy.files,
+            _content_severities(entry.loaded.policy),
         )
-        for (entry, pending, _), scan in zip(group, results, strict=True):
-            check = content_mod.from_scan(pending.path, scan.status, scan.findings, scan.words)
-            entry.content[pending.path] = check
-            if pending.key and not scan.interrupted:
-                store.put(pending.item.id, pending.key, content_mod.encode(check), scanned_at)
+        for entry, pending, data in ready
+    ]
+    pages = _ScanPages(tracker, len(ready))
+    scanned_at = dt.datetime.now(dt.UTC)
+    results = scan_jobs(
+        jobs, workers=options.scan_workers, limits=options.limits, progress=pages.advance
+    )
+    for (entry, pending, _), scan in zip(ready, results, strict=True):
+        check = content_mod.from_scan(pending.path, scan.status, scan.findings, scan.words)
+        entry.content[pending.path] = check
+        if pending.key and not scan.interrupted:
+            store.put(pending.item.id, pending.key, content_mod.encode(check), scanned_at)
+
+
+class _ScanPages:
+    """The scan stage counted in pages: a file is one until it is opened, then one more
+    for each scanned page or picture in it, so the stage grows as files are opened."""
+
+    def __init__(self, tracker: Progress, files: int) -> None:
+        self.tracker = tracker
+        self.total = files
+        self.done = 0
+
+    def advance(self, done: int, total: int) -> None:
+        if total != self.total:
+            self.total = total
+            self.tracker.stage("pages", total)
+            self.tracker.advance(done)
+        else:
+            self.tracker.advance(done - self.done)
+        self.done = done
 
 
 def _content_rule_ids() -> tuple[str, ...]:

@@ -9,6 +9,7 @@ process.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -24,10 +25,12 @@ from spcheck.domain.policy import ContentRules, FileRules
 
 __all__ = [
     "FileScan",
+    "ScanJob",
     "checks_fingerprint",
     "extract_segments",
     "mask_identifiers",
     "scan_bytes",
+    "scan_jobs",
     "scan_many",
 ]
 
@@ -47,6 +50,17 @@ def scan_bytes(
     return scan_many([(file_name, data)], content, files, limits=limits, severities=severities)[0]
 
 
+@dataclass(frozen=True, slots=True)
+class ScanJob:
+    """One file to check and what judges it (the rules of the folder it is in)."""
+
+    name: str
+    data: bytes
+    content: ContentRules
+    files: FileRules
+    severities: Mapping[str, Severity] | None = None
+
+
 def scan_many(
     items: Sequence[tuple[str, bytes]],
     content: ContentRules,
@@ -57,28 +71,53 @@ def scan_many(
     severities: Mapping[str, Severity] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[FileScan]:
-    """Every content check on each ``(file_name, data)``, in parallel; results in order.
+    """Every content check on each ``(file_name, data)``, in parallel; results in order."""
+    jobs = [ScanJob(name, data, content, files, severities) for name, data in items]
+    return scan_jobs(jobs, workers=workers, limits=limits, progress=progress)
+
+
+def scan_jobs(
+    jobs: Sequence[ScanJob],
+    *,
+    workers: int | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[FileScan]:
+    """Every content check on each job, all in one pool whatever their rules, so that
+    scanned files from several folders keep every core busy; results in order.
 
     ``workers`` sizes the pool (default: the cores, at most 4); pools are kept warm
     between calls, one per size and limits. ``progress(done, total)`` counts pages: a file
     is one until it is opened, then one more for each scanned page or picture it holds.
     """
-    total = len(items)
+    total = len(jobs)
     results: list[FileScan | None] = [None] * total
     parse: list[int] = []
-    for index, (name, data) in enumerate(items):
-        if needs_parsing(data, files):
+    for index, job in enumerate(jobs):
+        if needs_parsing(job.data, job.files):
             parse.append(index)
         else:
             results[index] = scan_file(
-                data, name, content, files, limits=limits, severities=severities
+                job.data,
+                job.name,
+                job.content,
+                job.files,
+                limits=limits,
+                severities=job.severities,
             )
     done = total - len(parse)
     if progress is not None and done:
         progress(done, total)
     if parse:
         tasks = [
-            (items[i][1], items[i][0], content, files, limits, dict(severities or {}))
+            (
+                jobs[i].data,
+                jobs[i].name,
+                jobs[i].content,
+                jobs[i].files,
+                limits,
+                dict(jobs[i].severities or {}),
+            )
             for i in parse
         ]
         pages = _Pages(done, total, progress)
@@ -87,11 +126,12 @@ def scan_many(
         )
         outcomes = sandbox.run(scan_task, tasks, progress=pages.files, reports=pages.report)
         for index, outcome in zip(parse, outcomes, strict=True):
-            name, data = items[index]
+            job = jobs[index]
             if outcome.value is not None:
                 results[index] = outcome.value
             else:
-                results[index] = _unverifiable(name, data, outcome.failure or "", severities)
+                failure = outcome.failure or ""
+                results[index] = _unverifiable(job.name, job.data, failure, job.severities)
     return [r for r in results if r is not None]
 
 

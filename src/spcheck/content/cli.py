@@ -1,7 +1,9 @@
 """``spcheck scan FILE...``: content checks on local files, before a partnership uploads.
 
 Output is the table (rich) or ``spcheck.scan/v1`` JSON alone on stdout. Paths are shown
-with any identifier in them masked, like everything else this command prints.
+with any identifier in them masked, like everything else this command prints. With OCR
+off (``--no-ocr``, or ``ocr: off`` in the folder's rules) the table ends with the pages
+and pictures that went unread; in JSON each is a ``check.unverifiable`` finding.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 from spcheck.content.api import FileScan, mask_identifiers, scan_many
 from spcheck.content.extract import type_from_name
+from spcheck.content.ocr.reader import OCR_OFF
 from spcheck.domain.catalogue import default_severity
 from spcheck.domain.findings import Finding, Severity
 from spcheck.domain.policy import ContentRules, FileRules
@@ -82,7 +85,7 @@ def _scan_with_progress(
     from rich.progress import Progress
 
     with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("scanning", total=len(items))
+        task = bar.add_task("pages", total=len(items))
 
         def advance(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
@@ -155,6 +158,30 @@ def render_table(scans: list[FileScan], folder_key: str | None) -> None:
     counts = {status: sum(1 for s in scans if s.status == status) for status in _STATUS_STYLE}
     summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
     console.print(Text(f"{len(scans)} file{'s' if len(scans) != 1 else ''}: {summary}"))
+    unread = unread_pictures(scans)
+    if unread:
+        console.print(
+            Text(
+                f"{len(unread)} scanned page{'s' if len(unread) != 1 else ''} or picture"
+                f"{'s' if len(unread) != 1 else ''} went unread with OCR off; these files are "
+                "unverifiable until they are read:",
+                style="magenta",
+            )
+        )
+        for path, where in unread:
+            console.print(Text(f"  {mask_identifiers(path)}: {where}"))
+
+
+def unread_pictures(scans: list[FileScan]) -> list[tuple[str, str]]:
+    """(path, page or picture) for each one left unread because OCR was off."""
+    marker = f": not read, {OCR_OFF}"
+    prefix = "could not check "
+    return [
+        (scan.path, f.message.removeprefix(prefix).partition(marker)[0])
+        for scan in scans
+        for f in scan.findings
+        if f.rule == "check.unverifiable" and f.message.endswith(marker)
+    ]
 
 
 def exit_code(scans: list[FileScan]) -> int:
@@ -177,7 +204,7 @@ def run_scan(
 
         raise InputError(f"--format must be table or json, not {fmt!r}")
     paths = expand(paths)
-    show_progress = fmt == "table" and sys.stderr.isatty() and len(paths) > 1
+    show_progress = fmt == "table" and sys.stderr.isatty()
     scans = scan_paths(paths, content, files, show_progress=show_progress)
     if fmt == "json":
         sys.stdout.write(json.dumps(scan_document(scans), indent=2, ensure_ascii=False) + "\n")

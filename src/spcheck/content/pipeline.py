@@ -240,10 +240,10 @@ def _read_pictures(
     as gaps where OCR is off; untouched where nothing in them matters (records)."""
     if not extraction.pictures or not content.reads_pictures():
         return extraction
-    from spcheck.content.ocr.reader import read_pictures, unread
+    from spcheck.content.ocr.reader import OCR_OFF, read_pictures, unread
 
     if content.ocr == "off":
-        return unread(extraction, "OCR is off")
+        return unread(extraction, OCR_OFF)
     from spcheck.content.ocr.rapid import engine
     from spcheck.content.sandbox import extend
     from spcheck.content.sandbox import report as tell_parent

@@ -23,6 +23,7 @@ from spcheck.content.ocr.lines import PictureText, lines_of
 from spcheck.content.ocr.noise import LOOKALIKES, normalise
 
 PICTURE_LINE = " picture line "
+OCR_OFF = "OCR is off"
 _WORD = re.compile(r"[^\W_]{3,}")
 # A text layer "says more" when this share of its words (and at least this many) are not
 # in the picture, or when a number of six digits or more is not: OCR misses a word here
