@@ -17,6 +17,7 @@ from spcheck.content.ocr.interface import OcrError, Picture, PictureRefused
 if TYPE_CHECKING:
     from PIL.Image import Image
     from PIL.Image import Image as PILImage
+    from PIL.ImageFile import ImageFile
 
     from spcheck.content.interface import Limits
 
@@ -44,6 +45,20 @@ def _check_size(width: int, height: int, limits: Limits) -> None:
         )
 
 
+def _opened(data: bytes) -> ImageFile:
+    """The image with its header read and no pixel decoded. Pillow's own bomb guard is
+    off for the open alone: the size is checked against the cap before anything is
+    decoded, and the refusal then names the size."""
+    from PIL import Image
+
+    saved = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = None
+    try:
+        return Image.open(BytesIO(data))
+    finally:
+        Image.MAX_IMAGE_PIXELS = saved
+
+
 def frame_count(data: bytes, limits: Limits) -> tuple[int, tuple[int, int]]:
     """The frames (pages) of an image file and the first one's size, from its header alone.
 
@@ -53,7 +68,7 @@ def frame_count(data: bytes, limits: Limits) -> tuple[int, tuple[int, int]]:
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(BytesIO(data)) as image:
+        with _opened(data) as image:
             if image.format not in IMAGE_FORMATS:
                 raise OcrError(f"a {image.format or 'kind of'} picture spcheck does not read")
             size = image.size
@@ -70,10 +85,8 @@ def image_frame(data: bytes, index: int, limits: Limits) -> tuple[Image, float]:
     and its pixels per pixel of the file."""
     from PIL import Image, ImageOps, UnidentifiedImageError
 
-    # Pillow's own bomb guard, at the cap: the header check below comes first anyway.
-    Image.MAX_IMAGE_PIXELS = limits.max_picture_pixels
     try:
-        opened = Image.open(BytesIO(data))
+        opened = _opened(data)
         if index:
             opened.seek(index)
         _check_size(*opened.size, limits)
