@@ -59,8 +59,8 @@ class Limits:
     max_revisions: int = 8  # earlier PDF revisions re-read for text they still hold
     max_nesting: int = 2  # embedded objects opened inside embedded objects, this deep
     time_limit: float = 30.0  # seconds per file, wall clock
-    # The OCR engine's models and one page at reading resolution take about 0.8 GiB.
-    memory_limit: int = 2048 * MIB  # address space of a sandbox worker
+    # The OCR engine reading an A4 page peaks at about 2 GiB of address space.
+    memory_limit: int = 3072 * MIB  # address space of a sandbox worker
     # Reading pictures (OCR): pages or pictures read per file, pixels per picture (an A4
     # page at 600 dpi is 35 megapixels), and the seconds a file's pictures may take on
     # top of ``time_limit``. What is not read within them makes the file unverifiable.

@@ -31,7 +31,7 @@ from typing import Any, Generic, TypeVar
 T = TypeVar("T")
 
 DEFAULT_TIME_LIMIT = 30.0
-DEFAULT_MEMORY_LIMIT = 2048 * 1024 * 1024  # the OCR engine and a page take ~0.8 GiB
+DEFAULT_MEMORY_LIMIT = 3072 * 1024 * 1024  # the OCR engine on an A4 page peaks near 2 GiB
 _GRACE = 5.0  # seconds the parent waits past the limit before killing a worker
 # Modules the forkserver imports once, so that forked workers start warm (pdfplumber
 # alone takes a third of a second to import).

@@ -65,9 +65,13 @@ _CUE_LOOKALIKES = re.compile(
     r"|NH5(?=number|no\b|[^a-z0-9]|$)(?P<nhs>))"
 )
 _CAPS_GLUED = re.compile(r"\b(?:CHI|NHS|SCN|DOB|NI)(?=[a-z]{2})")
-# Three letters or more glued to a digit ("number9434", "CHI0101"): two letters and digits
-# are a postcode or a National Insurance number's start, left as they are.
-_LETTERS_DIGIT = re.compile(r"(?<=[A-Za-z]{3})(?=[0-9])|(?<=[:;])(?=[0-9A-Za-z])")
+# Three letters or more glued to a run of six digits or more ("number9434765919",
+# "CHI0101011237"): two letters and digits are a postcode or a National Insurance number's
+# start, and a few digits after a name are an email address's ("sampleton84@"), left as
+# they are. A colon glued to what follows gets its space back too.
+_LETTERS_DIGIT = re.compile(
+    r"(?<=[A-Za-z]{3})(?=[0-9]{6}(?![0-9]*@))|(?<=[:;])(?=[0-9A-Za-z])(?![^\s@]*@)"
+)
 LOOKALIKES = {
     "O": "0",
     "o": "0",

@@ -39,8 +39,10 @@ class RapidOcrEngine(OcrEngine):
                     "Global.text_score": _MIN_SCORE,
                     "EngineConfig.onnxruntime.intra_op_num_threads": threads,
                     "EngineConfig.onnxruntime.inter_op_num_threads": 1,
-                    # The arena reuses buffers between lines: a third faster per page.
-                    "EngineConfig.onnxruntime.enable_cpu_mem_arena": True,
+                    # Without the arena a worker peaks at about 1.2 GB resident (2 GB of
+                    # address space) on an A4 page; with it, 1.7 GB (3.2 GB), for about a
+                    # fifth less time.
+                    "EngineConfig.onnxruntime.enable_cpu_mem_arena": False,
                 }
             )
         except Exception as error:
