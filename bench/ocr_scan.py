@@ -42,6 +42,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
 from corpus import (
     make_chi,
     make_email,
@@ -53,8 +55,6 @@ from corpus import (
     mask,
     national_phone,
 )
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
-
 from spcheck.content.api import scan_many
 from spcheck.domain.policy import ContentRules, FileRules
 
@@ -149,7 +149,8 @@ def _form(rng: random.Random) -> tuple[list[str], Counter[tuple[str, str]]]:
     ]
     chosen = rng.sample(candidates, k=6)
     near_misses = [
-        f"Invoice no. {_bad_invoice(rng)} paid on {rng.randint(1, 28):02d}/0{rng.randint(1, 9)}/2024",
+        f"Invoice no. {_bad_invoice(rng)} paid on "
+        f"{rng.randint(1, 28):02d}/0{rng.randint(1, 9)}/2024",
         f"Meeting held on {rng.randint(1, 28):02d}/{rng.randint(10, 12)}/2025 at 10:30",
         f"Sort code {rng.randint(10, 99)}-{rng.randint(10, 99)}-{rng.randint(10, 99)}, "
         f"order {rng.randint(100_000, 999_999)}",
@@ -296,10 +297,11 @@ def _presidio_engine() -> Any:
     global _presidio
     if _presidio is None:
         import spacy
-        from content_scan import presidio_recognizers
         from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
         from presidio_analyzer.nlp_engine import SpacyNlpEngine
         from presidio_image_redactor import ImageAnalyzerEngine, TesseractOCR
+
+        from content_scan import presidio_recognizers
 
         class BlankEnglish(SpacyNlpEngine):  # type: ignore[misc]
             def load(self) -> None:
@@ -377,7 +379,9 @@ def report(
     seconds, scans = run_spcheck(pages, workers)
     say(f"corpus: {len(pages)} scanned pages, {cores} cores, pool of {workers} workers")
     say("")
-    say(f"spcheck: {len(pages) / seconds:.2f} pages/s ({len(pages) / seconds / cores:.2f} per core)")
+    say(
+        f"spcheck: {len(pages) / seconds:.2f} pages/s ({len(pages) / seconds / cores:.2f} per core)"
+    )
     overall, target, shared = Score(), Score(), Score()
     by_tier: dict[str, Score] = {}
     passed_with_identifier = 0
@@ -396,11 +400,15 @@ def report(
     say(f"  scanned files reported as pass while carrying an identifier: {passed_with_identifier}")
     say(f"  on Presidio's four kinds (150 dpi and above): {shared.line()}")
     missed = Counter(
-        key[0] for page, scan in zip(pages, scans, strict=True) if page.tier.target
+        key[0]
+        for page, scan in zip(pages, scans, strict=True)
+        if page.tier.target
         for key in (page.planted - _spcheck_found(scan))
     )
     extra = Counter(
-        key[0] for page, scan in zip(pages, scans, strict=True) if page.tier.target
+        key[0]
+        for page, scan in zip(pages, scans, strict=True)
+        if page.tier.target
         for key in (_spcheck_found(scan) - page.planted)
     )
     say(f"  missed by kind: {dict(missed)}; extra by kind: {dict(extra)}")

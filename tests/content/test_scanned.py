@@ -8,6 +8,7 @@ module) except where the sandbox itself is under test.
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import asdict
 
@@ -277,3 +278,25 @@ def test_property_severity_follows_the_policy(file_rules):
     assert [
         f for f in of_rule(allowed, "content.hidden_data") if f.kind == "document_property"
     ] == []
+
+
+def test_a_phone_photo_is_read_upright_from_its_orientation_tag(strict, file_rules, form_strip):
+    from PIL import Image
+
+    sideways = form_strip.rotate(90, expand=True)  # the camera held sideways
+    exif = Image.Exif()
+    exif[0x0112] = 8  # rotate 90 degrees clockwise to show it upright
+    buffer = io.BytesIO()
+    sideways.convert("RGB").save(buffer, "JPEG", quality=80, exif=exif)
+    scan = scan_file(buffer.getvalue(), "IMG_0412.jpg", strict, file_rules)
+    [located] = _located(scan, "content.personal_identifier", "chi")
+    assert located.startswith("page 1 picture line ")
+    x0, top, x1, bottom = (int(v) for v in located.split(" box ")[1].split()[0].split(","))
+    assert x1 - x0 > 3 * (bottom - top)  # a line across the upright picture
+
+
+def test_a_page_scanned_on_its_side_is_still_read(strict, file_rules, form_strip):
+    sideways = scans.png(form_strip.rotate(270, expand=True))
+    scan = scan_file(sideways, "landscape.png", strict, file_rules)
+    found = [f.masked for f in of_rule(scan, "content.personal_identifier") if f.kind == "chi"]
+    assert found == ["01******37"]

@@ -50,6 +50,10 @@ def test_anything_that_could_change_the_verdict_changes_the_key() -> None:
     base = key()
     assert key(item=replace(ITEM, quick_xor="b3RoZXI=")) != base
     assert key(rules=ContentRules(identifiers="forbid", redaction="none")) != base
+    # scanned pages left unread, or document properties reported otherwise
+    assert key(rules=STRICT.model_copy(update={"ocr": "off"})) != base
+    properties = STRICT.properties.model_copy(update={"severity": Severity.ERROR})
+    assert key(rules=STRICT.model_copy(update={"properties": properties})) != base
     # a policy that now makes hidden data an error must not reuse a verdict of "warning"
     assert key(severities={**SEVERITIES, "content.hidden_data": Severity.ERROR}) != base
     # a build that finds more checks every file again
