@@ -55,6 +55,9 @@ _MARK_TOKEN = re.compile(
     re.IGNORECASE,
 )
 _COLON = re.compile(":")
+# A line that starts with a label of its own (a few words, then a colon): after a label
+# whose value was redacted away it is the next field, not that label's value.
+_OWN_LABEL = re.compile(r"[^\W\d_][\w'’ /-]{0,40}:(?:\s|$)")
 _PLACEHOLDER = re.compile(r"\s*(?:\[[^\]]*\]|<[^>]*>|\{[^}]*\})\s*")
 # A value cell after a label cell is short and on one line; longer text is prose.
 _MAX_CELL_VALUE = 100
@@ -150,6 +153,8 @@ def _value_span(text: str, index: int, repeats: Repeats) -> tuple[int, int] | No
     if repeats(index, start, end) or is_redacted(value):
         return None
     if is_label(value):  # a header row: each cell is a label, none is a value
+        return None
+    if _OWN_LABEL.match(value):  # "Referrer: duty social worker": a field of its own
         return None
     return start, end
 
