@@ -133,7 +133,15 @@ class _Reading:
         shown = _flat(" ".join(texts))
         words = [w for s in layer for w in _WORD.findall(s.text)]
         missing = [w for w in words if _flat(w) not in shown]
-        numbers = [w for w in missing if _LONG_NUMBER.search(_flat(w))]
+        # A long number missing from the picture counts on its own only in text drawn
+        # invisibly (a scanner's layer): visible small print OCR missed is not hidden.
+        unseen = [s for s in layer if self.notes.get(s.location) == "invisible text"]
+        numbers = [
+            w
+            for s in unseen
+            for w in _WORD.findall(s.text)
+            if _LONG_NUMBER.search(_flat(w)) and _flat(w) not in shown
+        ]
         if numbers or (len(missing) >= _MORE_WORDS and len(missing) >= _MORE_SHARE * len(words)):
             self.hidden.append(
                 HiddenItem(
