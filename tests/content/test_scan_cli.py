@@ -154,23 +154,3 @@ def test_no_ocr_names_the_pages_it_left_unread(run_cli, tmp_path):
     assert "1 scanned page or picture went unread with OCR off" in result.stdout
     assert "referral.png: page 1 (an image file)" in result.stdout
     assert CHI_DOC_TEST not in result.stdout
-
-
-def test_scanning_text_loads_no_ocr_engine(tmp_path):
-    import subprocess
-    import sys
-
-    note = tmp_path / "note.txt"
-    note.write_text("Plan agreed at the review; next review in six weeks.\n")
-    code = (
-        "import sys\n"
-        f"sys.argv = ['spcheck', 'scan', {str(note)!r}, '--format', 'json']\n"
-        "from spcheck.cli import main\n"
-        "try:\n    main()\nexcept SystemExit as done:\n    print('EXIT', done.code)\n"
-        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
-        "('rapidocr', 'onnxruntime', 'cv2', 'numpy', 'pypdfium2'))\n"
-        "print('HEAVY=' + ','.join(heavy))\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert "EXIT 0" in done.stdout, done.stdout + done.stderr
-    assert "HEAVY=\n" in done.stdout, done.stdout
