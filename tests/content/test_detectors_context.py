@@ -150,3 +150,18 @@ def test_cue_earlier_in_the_previous_line_does_not_carry_over() -> None:
         TextSegment("Order ref 570000012 for the venue.", "line 2"),
     ]
     assert [(d.kind, d.location) for d in detect_identifiers(segments)] == [("scn", "line 1")]
+
+
+def test_a_field_of_its_own_is_not_the_value_of_the_label_before_it() -> None:
+    """A form read line by line: the value after "CHI number:" was redacted away, so the
+    next line is the next field, not the CHI number's value; a value with a digit before
+    its colon is still a value."""
+
+    def fields(label: str, following: str) -> list[str]:
+        segments = [TextSegment(label, "page 1 line 1"), TextSegment(following, "page 1 line 2")]
+        return [d.masked for d in detect_identifiers(segments)]
+
+    assert fields("CHI number:", "Referrer: duty social worker") == []
+    assert fields("Child's name:", "Next of kin's carer: none") == []
+    assert fields("Address:", "Flat 2: 14 Glen Road") == ["Address: ****"]
+    assert fields("Child's name:", "Morag Example") == ["Child's name: ****"]

@@ -55,9 +55,10 @@ _MARK_TOKEN = re.compile(
     re.IGNORECASE,
 )
 _COLON = re.compile(":")
-# A line that starts with a label of its own (a few words, then a colon): after a label
-# whose value was redacted away it is the next field, not that label's value.
-_OWN_LABEL = re.compile(r"[^\W\d_][\w'’ /-]{0,40}:(?:\s|$)")
+# A line that starts with a label of its own (a few words of letters, then a colon): after
+# a label whose value was redacted away it is the next field, not that label's value. A
+# value with a digit before its colon ("Flat 2: 14 Glen Road") is still a value.
+_OWN_LABEL = re.compile(r"[^\W\d_](?:[^\W\d_]|['’ /-]){0,40}:(?:\s|$)")
 _PLACEHOLDER = re.compile(r"\s*(?:\[[^\]]*\]|<[^>]*>|\{[^}]*\})\s*")
 # A value cell after a label cell is short and on one line; longer text is prose.
 _MAX_CELL_VALUE = 100
