@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal, TypeVar
-from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
 from spcheck.domain.attestation import Attestation
@@ -82,8 +82,16 @@ class Derived:
     """The shared derivations of one context; obtain through ``derived(ctx)``."""
 
     def __init__(self, ctx: RuleContext) -> None:
-        self.ctx = ctx
+        # Weak: the context holds its derivations, and a strong link back would make every
+        # context of a long `spcheck watch` a reference cycle the collector frees only late.
+        self._ctx = weakref.ref(ctx)
         self._memo: dict[str, Any] = {}
+
+    @property
+    def ctx(self) -> RuleContext:
+        ctx = self._ctx()
+        assert ctx is not None, "derivations outlived their context"
+        return ctx
 
     def memo(self, key: str, compute: Callable[[], T]) -> T:
         """A family's own derivation, computed once per context."""
@@ -368,12 +376,18 @@ def _unlisted(
     return RecordsMatch(False, items, present, (), False, None, summary)
 
 
-_CACHE: WeakKeyDictionary[RuleContext, Derived] = WeakKeyDictionary()
+_ATTRIBUTE = "_spcheck_derived"
 
 
 def derived(ctx: RuleContext) -> Derived:
-    """The shared derivations of ``ctx`` (computed lazily, kept while ``ctx`` lives)."""
-    found = _CACHE.get(ctx)
+    """The shared derivations of ``ctx`` (computed lazily, kept while ``ctx`` lives).
+
+    They are kept on the context itself, not in a module-level map: a map from contexts
+    to values that refer back to their context never lets a context go, and
+    `spcheck watch` makes a new one per inspection every cycle.
+    """
+    found: Derived | None = vars(ctx).get(_ATTRIBUTE)
     if found is None:
-        found = _CACHE[ctx] = Derived(ctx)
+        found = Derived(ctx)
+        object.__setattr__(ctx, _ATTRIBUTE, found)  # frozen: set once, outside __init__
     return found
