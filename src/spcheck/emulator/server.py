@@ -49,6 +49,9 @@ class EmulatorServer:
         family = socket.AF_INET6 if ":" in bind_host else socket.AF_INET
         self.socket = socket.socket(family, socket.SOCK_STREAM)
         self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # Accepted sockets inherit it: uvicorn writes a response's head and body apart, and
+        # with Nagle's algorithm the body waits for the client's delayed ACK (40 ms a request).
+        self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
             self.socket.bind((bind_host, port))
         except OSError as error:
