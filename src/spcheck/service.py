@@ -34,6 +34,7 @@ from spcheck.rules.registry import check_inspection
 from spcheck.settings import Settings
 from spcheck.store.interface import StoredItem
 from spcheck.store.records import CheckRun, RunStatus, Store
+from spcheck.writeahead.reconcile import Settled, settle_open
 
 
 class Progress(Protocol):
@@ -83,6 +84,8 @@ class CycleOutcome:
     gateway: GatewayStats
     alerts: tuple[InspectionAlert, ...] = field(default=())
     alert_sent: bool = False
+    # Changes an interrupted run left unrecorded, read back and audited before this cycle.
+    reconciled: Settled = field(default_factory=Settled)
 
 
 @dataclass
@@ -111,6 +114,7 @@ async def run_cycle(
     as_of = options.as_of or started
     site = await gateway.resolve_site()
     drive = site.drive_id
+    reconciled = await settle_open(store, gateway, [i.inspection.id for i in inspections])
     tracker.stage("sync", 1)
     sync = await gateway.sync(drive, store)
     tracker.advance()
@@ -156,7 +160,7 @@ async def run_cycle(
         permission_reads=reads,
         swept=tuple(e.loaded.inspection.id for e in work if e.sweep),
     )
-    return CycleOutcome(report, sync, stats, gateway.stats(), alerts, sent)
+    return CycleOutcome(report, sync, stats, gateway.stats(), alerts, sent, reconciled)
 
 
 # --- content ------------------------------------------------------------------------------------

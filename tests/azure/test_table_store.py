@@ -14,7 +14,7 @@ from spcheck.errors import ConfigError
 from spcheck.store.azure_table import AzureTableStore
 from spcheck.store.factory import open_store
 from spcheck.store.interface import StoredItem, StoreError
-from spcheck.store.records import CheckRun, RunStatus
+from spcheck.store.records import AuditResult, CheckRun, Intent, RunStatus
 from tests.store.contract import SEEN, ItemStoreContract, StoreContract, entry, item
 
 SECRET_KEY = "c2VjcmV0LWtleS1uZXZlci10by1iZS1zaG93bg=="
@@ -246,6 +246,20 @@ def test_a_worker_that_died_holding_the_drive_is_taken_over_after_its_lease(
 
 
 # --- Table specifics --------------------------------------------------------------------------
+
+
+def test_an_intent_whose_entry_was_written_before_a_crash_is_not_open(
+    open_azure: Callable[..., AzureTableStore],
+) -> None:
+    """Closing is two writes here: the entry (naming the intent), then the intent."""
+    store = open_azure()
+    opened = store.open_intent(Intent("provision.step", entry(1, SEEN, result=AuditResult.PENDING)))
+    assert opened.id is not None
+    # The crash: the entry is written, the intent is not yet marked closed.
+    store._append(entry(1, SEEN, detail="granted"), opened.id)
+    assert store.open_intents() == []
+    assert store.open_intents("glenmorven-2026") == []
+    assert [e.detail for e in store.entries()] == ["granted"]  # audited once
 
 
 def test_keys_with_forbidden_characters_and_large_values_round_trip(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
@@ -308,6 +309,11 @@ class Writes:
         return await real(*args, **kwargs)
 
 
+def made_in_audit(world: World) -> dict[str, int]:
+    """How many changes of each action the audit log records as made."""
+    return dict(Counter(e.action for e in world.audit() if e.result is AuditResult.OK))
+
+
 # Seeds picked so the kills fall on folders and on grants, before and after the write.
 @pytest.mark.parametrize("seed", [1, 2, 7, 12, 13, 17])
 def test_a_run_killed_at_a_random_step_converges_with_no_duplicate_grants(
@@ -325,7 +331,15 @@ def test_a_run_killed_at_a_random_step_converges_with_no_duplicate_grants(
 
     writes.kill_at = None
     code, _, err = world.run(run_provision, INSPECTION, apply=True)
-    assert (code, err) == (0, "")
+    made = "1 made, 0 not" if after else "0 made, 1 not"
+    assert code == 0
+    assert err.startswith(f"spcheck: {INSPECTION}: 1 change(s) left unrecorded")
+    assert made in err
+    # The audit accounts for every change the emulator made, each exactly once.
+    assert made_in_audit(world) == {
+        "create_folder": writes.count["folders"],
+        "grant": writes.count["invites"],
+    }
     assert sorted(world.folder_names()) == sorted(FOLDERS)
     assert world.direct_grants() == expected_grants()
     # Nothing was done twice: every folder made once, every invitation sent once.
@@ -348,10 +362,12 @@ def test_an_offboarding_killed_half_way_converges_without_removing_twice(
         world.run(run_offboard, INSPECTION, apply=True)
     writes.kill_at = None
     code, _, err = world.run(run_offboard, INSPECTION, apply=True)
-    assert (code, err) == (0, "")
+    assert code == 0
+    assert "1 change(s) left unrecorded by an interrupted run were read back" in err
     assert world.direct_grants() == set()
     assert writes.count["deletes"] == 11
     assert writes.count["invites"] == 0
+    assert made_in_audit(world)["revoke"] == 11
 
 
 @pytest.mark.parametrize("fault_seed", [7, 8])

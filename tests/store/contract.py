@@ -24,6 +24,7 @@ from spcheck.store.records import (
     AuditEntry,
     AuditResult,
     CheckRun,
+    Intent,
     RunStatus,
     Store,
     finding_key,
@@ -215,6 +216,39 @@ class StoreContract:
         assert store.entries() == []
 
     # --- check history ---
+
+    def test_an_entry_without_its_outcome_is_refused(self, store: Store) -> None:
+        with pytest.raises(ValueError, match="intent"):
+            store.append(entry(1, SEEN, result=AuditResult.PENDING))
+        assert store.entries() == []
+
+    def test_an_intent_stays_open_until_its_entry_closes_it(self, store: Store) -> None:
+        draft = entry(3, SEEN, result=AuditResult.PENDING, before='[{"id": "p1"}]')
+        opened = store.open_intent(
+            Intent("provision.step", draft, subject='{"folder_id": "01F"}', owner="host|1|t")
+        )
+        assert opened.id is not None
+        other = store.open_intent(
+            Intent("provision.step", replace(draft, inspection_id="kinloch-2026", step=1))
+        )
+        [found, _] = store.open_intents()
+        assert found == opened  # every field, the draft entry's included
+        assert found.entry.result is AuditResult.PENDING
+        assert store.open_intents("kinloch-2026") == [other]
+        assert store.entries() == []  # an intent is not an entry
+
+        done = replace(draft, result=AuditResult.OK, detail="granted", at=SEEN + timedelta(1))
+        stored = store.close_intent(opened, done)
+        assert stored.id is not None
+        assert store.open_intents("glenmorven-2026") == []
+        assert [e.detail for e in store.entries()] == ["granted"]
+        assert store.entries()[0].before == '[{"id": "p1"}]'
+
+    def test_closing_refuses_an_entry_without_its_outcome(self, store: Store) -> None:
+        opened = store.open_intent(Intent("provision.step", entry(1, SEEN)))
+        with pytest.raises(ValueError, match="outcome"):
+            store.close_intent(opened, entry(1, SEEN, result=AuditResult.PENDING))
+        assert store.open_intents() == [opened]
 
     def test_last_run_is_the_latest_and_a_run_id_is_replaced(self, store: Store) -> None:
         assert store.last_run("glenmorven-2026") is None

@@ -45,7 +45,8 @@ from spcheck.provision.interface import Mode, NotVerified, PlanRefused, Request,
 from spcheck.provision.render import audit_document, plan_document
 from spcheck.settings import Settings
 from spcheck.store.factory import store_exists
-from spcheck.store.records import AuditEntry, AuditLog, Store
+from spcheck.store.records import AuditEntry, AuditLog, Intent, Store
+from spcheck.writeahead.reconcile import settle_open
 
 log = logging.getLogger(__name__)
 
@@ -152,15 +153,31 @@ def parse_access_request(body: bytes) -> AccessRequest:
 
 
 class RequesterAudit(AuditLog):
-    """The store's audit log, adding who asked (over HTTP) to each entry's detail."""
+    """The store's audit log, adding who asked (over HTTP) to each entry's detail.
+
+    An intent's draft carries the note too, so an entry written when a later run
+    reads an interrupted change back still says who asked for it.
+    """
 
     def __init__(self, inner: AuditLog, requester: Requester) -> None:
         self._inner = inner
         self._note = f"requested over HTTP by {requester.describe()}"
 
-    def append(self, entry: AuditEntry) -> AuditEntry:
+    def _noted(self, entry: AuditEntry) -> AuditEntry:
         detail = f"{entry.detail}; {self._note}" if entry.detail else self._note
-        return self._inner.append(replace(entry, detail=detail))
+        return replace(entry, detail=detail)
+
+    def append(self, entry: AuditEntry) -> AuditEntry:
+        return self._inner.append(self._noted(entry))
+
+    def open_intent(self, intent: Intent) -> Intent:
+        return self._inner.open_intent(replace(intent, entry=self._noted(intent.entry)))
+
+    def close_intent(self, intent: Intent, entry: AuditEntry) -> AuditEntry:
+        return self._inner.close_intent(intent, self._noted(entry))
+
+    def open_intents(self, inspection_id: str | None = None) -> list[Intent]:
+        return self._inner.open_intents(inspection_id)
 
     def entries(
         self,
@@ -224,6 +241,10 @@ def run_access(
 
             async def work() -> AccessResponse:
                 async with gateway_factory(settings) as gateway:
+                    if store is not None:
+                        settled = await settle_open(store, gateway, [loaded.inspection.id])
+                        if settled.line():
+                            log.warning("access %s: %s", request.inspection, settled.line())
                     provisioner = Provisioner(
                         gateway=gateway,
                         loaded=loaded,

@@ -225,6 +225,8 @@ def handle_queue(message: func.QueueMessage | bytes | str, runtime: Runtime) -> 
                 )
 
     outcome = asyncio.run(cycle())
+    if outcome.reconciled.line():
+        log.warning("%s: %s", check.inspection, outcome.reconciled.line())
     report = outcome.report
     blobs = runtime.reports_factory(function).write_report(check.inspection, report)
     status = report.inspections[0].status if report.inspections else None

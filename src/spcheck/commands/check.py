@@ -97,6 +97,9 @@ def run_check(
                 )
 
     outcome = asyncio.run(cycle())
+    reconciled = outcome.reconciled.line()
+    if reconciled:
+        print(f"spcheck: {reconciled}", file=sys.stderr)
     write_output(render.render(outcome.report), out)
     if out is not None:
         summary = outcome.report.summary
@@ -169,6 +172,9 @@ def run_watch(
                         _say(f"cycle failed: {error}; next try in {interval:g} s")
                         await sleep(interval)
                         continue
+                    reconciled = outcome.reconciled.line()
+                    if reconciled:
+                        _say(reconciled)
                     summary = outcome.report.summary
                     stamp = outcome.report.generated_at.astimezone(LONDON).strftime(
                         "%Y-%m-%d %H:%M"

@@ -3,8 +3,10 @@
 Each command loads the settings and the inspection, builds one gateway and
 runs everything on one event loop (``asyncio.run`` once), opens the state
 store, shows the plan, and applies it only with ``apply=True``. A plan alone
-changes nothing on SharePoint and writes nothing to the audit log (it does not
-even create the state file when there is none yet).
+changes nothing on SharePoint and writes nothing to the audit log of its own
+(it does not even create the state file when there is none yet); like every
+command that reaches the inspection, it first reads back any change an
+interrupted run left unrecorded and audits it (``writeahead``), in one line.
 
 They return the exit code: 0 done or nothing to do; 1 refused by policy;
 2 bad input or configuration; 3 Graph or the state store failed. Errors are
@@ -32,6 +34,7 @@ from spcheck.provision.render import render_audit, render_plan
 from spcheck.settings import Settings, load_settings
 from spcheck.store.factory import open_store, store_exists
 from spcheck.store.records import Store
+from spcheck.writeahead.reconcile import settle_open
 
 GatewayFactory = Callable[[Settings], Gateway]
 FORMATS = ("table", "json")
@@ -53,6 +56,11 @@ def actor_for(settings: Settings, gateway: Gateway) -> str:
 
 def _console(out: TextIO | None) -> Console:
     return Console(file=out, soft_wrap=False, width=160) if out is not None else Console()
+
+
+def _say(line: str | None, err: TextIO | None) -> None:
+    if line:
+        print(f"spcheck: {line}", file=err or sys.stderr)
 
 
 def _fail(error: SpcheckError, err: TextIO | None) -> int:
@@ -99,6 +107,9 @@ def _run(
 
             async def work() -> int:
                 async with make_gateway(settings) as gateway:
+                    if store is not None:
+                        settled = await settle_open(store, gateway, [loaded.inspection.id])
+                        _say(settled.line(), err)
                     provisioner = Provisioner(
                         gateway=gateway,
                         loaded=loaded,
@@ -273,7 +284,8 @@ def run_audit(
             return 0
         with open_store(settings.state) as store:
             entries = store.entries(inspection_id, limit=limit)
-        render_audit(entries, inspection_id, fmt, console)
+            pending = store.open_intents(inspection_id)
+        render_audit(entries, inspection_id, fmt, console, pending)
         return 0
     except SpcheckError as error:
         return _fail(error, err)

@@ -8,10 +8,14 @@ permission the plan named, and only while it still belongs to the person or
 link the plan named.
 
 Each step is written to the audit log before the next one starts, ``failed``
-included (with the error's one-line message); an interruption in the middle
-of a write is recorded as failed with its outcome unknown, and the next run's
-re-read settles it. Only folders are created and only permissions removed:
-nothing here deletes, moves or edits content, and no sharing link is made.
+included (with the error's one-line message). The audit is write-ahead: just
+before a step's first write, its intent is recorded (kind ``provision.step``,
+with what it is about to change), and the step's entry closes it. A write
+whose outcome is unknown (the process killed, an outage outlasting the retries,
+an interruption) leaves the intent open, and the next run reads the folder
+back (``provision/reconcile.py``) and audits what really happened. Only
+folders are created and only permissions removed: nothing here deletes, moves
+or edits content, and no sharing link is made.
 """
 
 from __future__ import annotations
@@ -34,8 +38,10 @@ from spcheck.provision.interface import (
 )
 from spcheck.provision.planner import EXPIRY_TOLERANCE
 from spcheck.store.records import AuditEntry, AuditLog, AuditResult
+from spcheck.writeahead.journal import OpenChange, WriteAhead, refused
 
 Result = tuple[AuditResult, str, Any, Any]  # result, detail, before, after
+KIND = "provision.step"
 
 
 def permission_record(permission: Permission) -> dict[str, Any]:
@@ -56,6 +62,21 @@ def _to_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True)
 
 
+def holds(permission: Permission, email: str | None) -> bool:
+    """The permission names this person."""
+    return email is not None and email in permission.emails()
+
+
+def exact(permission: Permission, role: str | None, expires_at: datetime | None) -> bool:
+    """A person's permission with exactly this role and (near enough) this expiry."""
+    access = access_of(permission)
+    if access.kind != "person" or set(access.roles) != {role}:
+        return False
+    if access.expires_at is None or expires_at is None:
+        return access.expires_at is None and expires_at is None
+    return abs(access.expires_at - expires_at) <= EXPIRY_TOLERANCE
+
+
 class Executor:
     def __init__(
         self,
@@ -74,7 +95,10 @@ class Executor:
         self._actor = actor
         self._send_invitation = send_invitation
         self._clock = clock
+        self._journal = WriteAhead(audit, clock=clock)
         self._ids: dict[str, str] = dict(known_ids or {})
+        self._plan: Plan | None = None
+        self._change: OpenChange | None = None
 
     async def run(self, plan: Plan) -> list[StepOutcome]:
         outcomes = []
@@ -83,42 +107,75 @@ class Executor:
         return outcomes
 
     async def step(self, plan: Plan, step: Step) -> StepOutcome:
+        self._plan, self._change = plan, None
         try:
             result, detail, before, after = await self._execute(step)
-        except (asyncio.CancelledError, KeyboardInterrupt):
-            self._record(plan, step, AuditResult.FAILED, "interrupted; the next run re-reads it")
+        except BaseException as error:
+            change, self._change = self._change, None
+            if change is not None:
+                if refused(error):  # Graph said no: nothing was changed
+                    self._journal.close(change, AuditResult.FAILED, _one_line(error))
+                else:  # the change may or may not have been made: the next run reads it back
+                    self._journal.abandon(change)
+            elif isinstance(error, asyncio.CancelledError | KeyboardInterrupt):
+                self._record(step, AuditResult.FAILED, "interrupted before its change was made")
+            elif isinstance(error, Exception):
+                self._record(step, AuditResult.FAILED, _one_line(error))
             raise
-        except Exception as error:
-            self._record(plan, step, AuditResult.FAILED, _one_line(error))
-            raise
-        self._record(plan, step, result, detail, before, after)
+        change, self._change = self._change, None
+        if change is None:
+            self._record(step, result, detail, before, after)
+        else:
+            self._journal.close(
+                change, result, detail, before=_to_json(before), after=_to_json(after)
+            )
         return StepOutcome(plan.plan_id, step, result, detail)
+
+    def _entry(
+        self, step: Step, result: AuditResult, detail: str, before: Any, after: Any
+    ) -> AuditEntry:
+        assert self._plan is not None
+        return AuditEntry(
+            plan_id=self._plan.plan_id,
+            inspection_id=self._plan.inspection_id,
+            step=step.number,
+            action=step.action.value,
+            actor=self._actor,
+            at=self._clock(),
+            result=result,
+            path=step.path,
+            email=step.email,
+            before=_to_json(before),
+            after=_to_json(after),
+            detail=detail,
+        )
 
     def _record(
         self,
-        plan: Plan,
         step: Step,
         result: AuditResult,
         detail: str,
         before: Any = None,
         after: Any = None,
     ) -> None:
-        self._audit.append(
-            AuditEntry(
-                plan_id=plan.plan_id,
-                inspection_id=plan.inspection_id,
-                step=step.number,
-                action=step.action.value,
-                actor=self._actor,
-                at=self._clock(),
-                result=result,
-                path=step.path,
-                email=step.email,
-                before=_to_json(before),
-                after=_to_json(after),
-                detail=detail,
-            )
-        )
+        self._audit.append(self._entry(step, result, detail, before, after))
+
+    def _intend(self, step: Step, before: Any, *, folder_id: str | None = None) -> None:
+        """Record the step's intent: called just before its first write, never earlier."""
+        subject = {
+            "drive_id": self._drive,
+            "folder_id": folder_id,
+            "path": step.path,
+            "action": step.action.value,
+            "email": step.email,
+            "role": step.role,
+            "expires_at": step.expires_at.isoformat() if step.expires_at else None,
+            "permission_ids": list(step.permission_ids),
+            "link_scope": step.link_scope,
+            "group": step.group,
+        }
+        draft = self._entry(step, AuditResult.PENDING, "", before, None)
+        self._change = self._journal.open(KIND, draft, subject)
 
     async def _execute(self, step: Step) -> Result:
         if step.action is Action.CREATE_FOLDER:
@@ -157,6 +214,7 @@ class Executor:
         parent_id = await self._item_id(parent_path)
         if parent_id is None:
             raise ProvisionError(f"{step.path}: the parent folder {parent_path!r} does not exist")
+        self._intend(step, None, folder_id=parent_id)
         made = await self._gateway.create_folder(self._drive, parent_id, name)
         self._ids[step.path.casefold()] = made.item.id
         after = {"id": made.item.id, "name": made.item.name}
@@ -167,15 +225,10 @@ class Executor:
     # --- permissions ------------------------------------------------------------------------
 
     def _holds(self, permission: Permission, step: Step) -> bool:
-        return step.email is not None and step.email in permission.emails()
+        return holds(permission, step.email)
 
     def _exact(self, permission: Permission, step: Step) -> bool:
-        access = access_of(permission)
-        if access.kind != "person" or set(access.roles) != {step.role}:
-            return False
-        if access.expires_at is None or step.expires_at is None:
-            return access.expires_at is None and step.expires_at is None
-        return abs(access.expires_at - step.expires_at) <= EXPIRY_TOLERANCE
+        return exact(permission, step.role, step.expires_at)
 
     async def _invite(self, folder_id: str, step: Step) -> tuple[Permission, ...]:
         assert step.email is not None
@@ -198,6 +251,7 @@ class Executor:
         mine = [p for p in current if self._holds(p, step)]
         if any(self._exact(p, step) for p in mine):
             return AuditResult.SKIPPED, "already granted", _records(mine), _records(mine)
+        self._intend(step, _records(mine), folder_id=folder_id)
         granted = await self._invite(folder_id, step)
         return (
             AuditResult.OK,
@@ -213,6 +267,7 @@ class Executor:
         if len(mine) == 1 and self._exact(mine[0], step):
             return AuditResult.SKIPPED, "already as planned", _records(mine), _records(mine)
         # Remove first, then grant: the person never holds more than the plan allows.
+        self._intend(step, _records(mine), folder_id=folder_id)
         listed = set(step.permission_ids)
         for permission in mine:
             if permission.id in listed:
@@ -237,6 +292,7 @@ class Executor:
             return AuditResult.SKIPPED, "changed since the plan; left alone", before, before
         if step.group is not None and access_of(found).kind != "group":
             return AuditResult.SKIPPED, "changed since the plan; left alone", before, before
+        self._intend(step, before, folder_id=folder_id)
         removed = await self._gateway.delete_permission(self._drive, folder_id, wanted)
         if not removed:
             return AuditResult.SKIPPED, "already gone", before, None

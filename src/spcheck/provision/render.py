@@ -17,7 +17,7 @@ from rich.table import Table
 
 from spcheck.domain.findings import mask
 from spcheck.provision.interface import ApplyReport, Mode, Plan, Step, show_email
-from spcheck.store.records import AuditEntry
+from spcheck.store.records import AuditEntry, Intent
 
 PLAN_SCHEMA = "spcheck.plan/v1"
 AUDIT_SCHEMA = "spcheck.audit/v1"
@@ -216,10 +216,31 @@ def _masked_json(text: str) -> Any:
     return walk(value)
 
 
-def audit_document(entries: Sequence[AuditEntry], inspection_id: str | None) -> dict[str, Any]:
+def audit_document(
+    entries: Sequence[AuditEntry],
+    inspection_id: str | None,
+    pending: Sequence[Intent] = (),
+) -> dict[str, Any]:
     return {
         "schema": AUDIT_SCHEMA,
         "inspection_id": inspection_id,
+        # Changes recorded before they were made whose outcome no run has recorded yet.
+        "pending": [
+            {
+                "intent": intent.id,
+                "kind": intent.kind,
+                "opened_at": intent.opened_at.isoformat(),
+                "plan_id": intent.entry.plan_id,
+                "inspection_id": intent.inspection_id,
+                "step": intent.entry.step,
+                "action": intent.entry.action,
+                "path": intent.entry.path,
+                "email": show_email(intent.entry.email) or None,
+                "actor": intent.entry.actor,
+                "before": _masked_json(intent.entry.before),
+            }
+            for intent in pending
+        ],
         "entries": [
             {
                 "id": entry.id,
@@ -242,11 +263,41 @@ def audit_document(entries: Sequence[AuditEntry], inspection_id: str | None) -> 
 
 
 def render_audit(
-    entries: Sequence[AuditEntry], inspection_id: str | None, fmt: str, console: Console
+    entries: Sequence[AuditEntry],
+    inspection_id: str | None,
+    fmt: str,
+    console: Console,
+    pending: Sequence[Intent] = (),
 ) -> None:
     if fmt == "json":
-        console.file.write(json.dumps(audit_document(entries, inspection_id), indent=2) + "\n")
+        document = audit_document(entries, inspection_id, pending)
+        console.file.write(json.dumps(document, indent=2) + "\n")
         return
+    if pending:
+        table = Table(
+            "since",
+            "inspection",
+            "plan",
+            "#",
+            "action",
+            "target",
+            "actor",
+            title="pending: recorded before the change, outcome not recorded yet "
+            "(the next provision or check reads it back)",
+        )
+        for intent in pending:
+            draft = intent.entry
+            target = " ".join(part for part in (draft.path, show_email(draft.email)) if part)
+            table.add_row(
+                f"{intent.opened_at:%Y-%m-%d %H:%M:%S %Z}",
+                draft.inspection_id,
+                draft.plan_id,
+                str(draft.step),
+                draft.action,
+                target,
+                draft.actor,
+            )
+        console.print(table)
     if not entries:
         where = f" for {inspection_id}" if inspection_id else ""
         console.print(f"no audit entries{where}")

@@ -1,11 +1,12 @@
 """AzureTableStore: the state store of the Azure Function, on Azure Table Storage.
 
-``SPCHECK_STATE=azure-table:<connection string>``. Ten tables named
+``SPCHECK_STATE=azure-table:<connection string>``. Eleven tables named
 ``<prefix><concept>``:
 
 - items: PartitionKey drive id, RowKey item id;
 - drives: drive id, ``sync`` (the delta link and the write lease, azure_lease.py);
 - audit: inspection id, newest-first time then newest-first id;
+- intents: inspection id, the intent's number (the write-ahead audit);
 - runs: inspection id; ``seq`` (a counter), ``id-<run id>`` (an index) and
   ``t-<newest-first time>-<newest-first seq>`` (the run);
 - alerts: inspection id, digest of the finding key;
@@ -16,7 +17,8 @@
 - meta: ``counter`` / ``schema``, ``audit`` / ``version``.
 
 Schema versions: 1 had the first seven tables; 2 adds history, accepts and attests
-(made when a store opens, as every table is) and a run's milestone states.
+(made when a store opens, as every table is) and a run's milestone states. The
+intents table is made the same way; a build that does not know it leaves it alone.
 
 What differs from SQLite, and why it is still safe:
 
@@ -30,6 +32,10 @@ What differs from SQLite, and why it is still safe:
   conflict: concurrent workers never lose an update.
 - ``put_access`` commits 100 entries at a time: each entry is a whole read
   with its own time, so a partial write is stale cache, never wrong data.
+- An intent is closed in two writes: the audit entry (which names the intent)
+  first, then the intent. A crash between them leaves an open intent whose
+  entry exists; ``open_intents`` finds the entry and closes the intent instead
+  of returning it, so it is never settled twice.
 - A content result too large for an entity even compressed is not cached
   (the file is rescanned next time: slower, never a false pass).
 - A cycle's finding history claims the cycle first (``If-Match`` on the
@@ -80,9 +86,13 @@ from spcheck.store.records import (
     AuditEntry,
     AuditResult,
     CheckRun,
+    Intent,
     RunStatus,
     RunSummary,
     Store,
+    entry_from_json,
+    entry_json,
+    require_outcome,
 )
 
 log = logging.getLogger(__name__)
@@ -99,6 +109,7 @@ TABLES = (
     "history",
     "accepts",
     "attests",
+    "intents",
 )
 BATCH = 100  # operations per entity-group transaction
 FILTER_KEYS = 14  # the service allows 15 comparisons per filter; one is the PartitionKey
@@ -475,13 +486,102 @@ class AzureTableStore(Store):
         return self._retrying("a counter", attempt)
 
     def append(self, entry: AuditEntry) -> AuditEntry:
+        return self._append(entry, None)
+
+    def _append(self, entry: AuditEntry, intent_id: int | None) -> AuditEntry:
         aware(entry.at, "an audit entry's time")
+        require_outcome(entry)
         result = AuditResult(entry.result)
         with self._guard("write failed"):
             audit_id = self._next_audit_id()
             stored = replace(entry, id=audit_id, result=result)
-            self._table("audit").create_entity(_audit_entity(stored))
+            entity = _audit_entity(stored)
+            if intent_id is not None:
+                # Text, not a number: it is only ever matched for equality in a filter.
+                entity["intent"] = str(intent_id)
+            self._table("audit").create_entity(entity)
         return stored
+
+    # --- intents (the write-ahead audit) ----------------------------------------------------
+
+    def open_intent(self, intent: Intent) -> Intent:
+        aware(intent.opened_at, "an intent's time")
+        with self._guard("write failed"):
+            intent_id = self._increment("meta", "counter", "intent")
+            stored = replace(intent, id=intent_id)
+            entity: dict[str, Any] = {
+                "PartitionKey": key(intent.inspection_id),
+                "RowKey": f"{intent_id:020d}",
+                "intent_id": int64(intent_id),
+                "inspection_id": intent.inspection_id,
+                "kind": intent.kind,
+                "owner": intent.owner,
+                "opened_at": intent.opened_at.isoformat(),
+                "open": True,
+            }
+            put_text(entity, "entry", entry_json(intent.entry))
+            put_text(entity, "subject", intent.subject)
+            self._table("intents").create_entity(entity)
+        return stored
+
+    def close_intent(self, intent: Intent, entry: AuditEntry) -> AuditEntry:
+        if intent.id is None:
+            raise ValueError("an intent must be opened before it is closed")
+        stored = self._append(entry, intent.id)
+        assert stored.id is not None
+        with self._guard("write failed"):
+            self._mark_closed(intent.inspection_id, intent.id, stored.id)
+        return stored
+
+    def _mark_closed(self, inspection_id: str, intent_id: int, audit_id: int) -> None:
+        from azure.core.exceptions import ResourceNotFoundError
+        from azure.data.tables import UpdateMode
+
+        with contextlib.suppress(ResourceNotFoundError):
+            self._table("intents").update_entity(
+                {
+                    "PartitionKey": key(inspection_id),
+                    "RowKey": f"{intent_id:020d}",
+                    "open": False,
+                    "closed_utc": datetime.now(UTC).isoformat(),
+                    "audit_id": int64(audit_id),
+                },
+                mode=UpdateMode.MERGE,
+            )
+
+    def open_intents(self, inspection_id: str | None = None) -> list[Intent]:
+        clauses, parameters = ["open eq true"], {}
+        if inspection_id is not None:
+            clauses.append("PartitionKey eq @pk")
+            parameters["pk"] = key(inspection_id)
+        found: list[Intent] = []
+        with self._guard("read failed"):
+            for row in self._query("intents", " and ".join(clauses), parameters):
+                intent = Intent(
+                    kind=str(row["kind"]),
+                    entry=entry_from_json(get_text(row, "entry")),
+                    subject=get_text(row, "subject", "{}"),
+                    owner=str(row.get("owner") or ""),
+                    id=number(row.get("intent_id")),
+                )
+                assert intent.id is not None
+                # Closed in two writes: an entry naming the intent means it was closed.
+                recorded = list(
+                    self._query(
+                        "audit",
+                        "PartitionKey eq @pk and intent eq @intent",
+                        {"pk": key(intent.inspection_id), "intent": str(intent.id)},
+                        select=["audit_id"],
+                        top=1,
+                    )
+                )
+                if recorded:
+                    audit_id = number(recorded[0].get("audit_id")) or 0
+                    self._mark_closed(intent.inspection_id, intent.id, audit_id)
+                    continue
+                found.append(intent)
+        found.sort(key=lambda i: (i.opened_at.astimezone(UTC), i.id or 0))
+        return found
 
     def entries(
         self,

@@ -17,8 +17,10 @@ from spcheck.store.records import (
     AuditEntry,
     AuditResult,
     CheckRun,
+    Intent,
     RunSummary,
     Store,
+    require_outcome,
 )
 
 
@@ -39,6 +41,8 @@ class MemoryStore(MemoryItemStore, Store):
         super().__init__()
         self._records_lock = threading.Lock()
         self._audit: list[AuditEntry] = []
+        self._intents: dict[int, Intent] = {}
+        self._intent_ids = 0
         self._runs: list[CheckRun] = []
         self._alerts: dict[tuple[str, str], _Alert] = {}
         self._content: dict[str, tuple[str, str]] = {}
@@ -60,10 +64,40 @@ class MemoryStore(MemoryItemStore, Store):
 
     def append(self, entry: AuditEntry) -> AuditEntry:
         _aware(entry.at, "an audit entry's time")
+        require_outcome(entry)
         with self._records_lock:
-            stored = replace(entry, id=len(self._audit) + 1, result=AuditResult(entry.result))
-            self._audit.append(stored)
+            return self._append(entry)
+
+    def _append(self, entry: AuditEntry) -> AuditEntry:
+        stored = replace(entry, id=len(self._audit) + 1, result=AuditResult(entry.result))
+        self._audit.append(stored)
         return stored
+
+    def open_intent(self, intent: Intent) -> Intent:
+        _aware(intent.opened_at, "an intent's time")
+        with self._records_lock:
+            self._intent_ids += 1
+            stored = replace(intent, id=self._intent_ids)
+            self._intents[self._intent_ids] = stored
+        return stored
+
+    def close_intent(self, intent: Intent, entry: AuditEntry) -> AuditEntry:
+        if intent.id is None:
+            raise ValueError("an intent must be opened before it is closed")
+        _aware(entry.at, "an audit entry's time")
+        require_outcome(entry)
+        with self._records_lock:
+            self._intents.pop(intent.id, None)
+            return self._append(entry)
+
+    def open_intents(self, inspection_id: str | None = None) -> list[Intent]:
+        with self._records_lock:
+            found = [
+                intent
+                for intent in self._intents.values()
+                if inspection_id is None or intent.inspection_id == inspection_id
+            ]
+        return sorted(found, key=lambda i: (i.opened_at.astimezone(UTC), i.id or 0))
 
     def entries(
         self,

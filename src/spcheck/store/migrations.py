@@ -183,6 +183,25 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """,
         "CREATE INDEX attestations_by_inspection ON attestations (inspection_id, recorded_utc)",
     ),
+    # 6: the write-ahead audit: each change's intent, recorded before the change is made
+    # and closed by the audit entry of its outcome.
+    (
+        """
+        CREATE TABLE intents (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL,
+            inspection_id TEXT NOT NULL,
+            owner TEXT NOT NULL,
+            opened_at TEXT NOT NULL,
+            opened_utc TEXT NOT NULL,
+            entry TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            closed_utc TEXT,
+            audit_id INTEGER REFERENCES audit (id)
+        )
+        """,
+        "CREATE INDEX intents_open ON intents (inspection_id) WHERE closed_utc IS NULL",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -208,6 +227,22 @@ TABLES_AT: dict[int, frozenset[str]] = {
             "finding_history",
             "acceptances",
             "attestations",
+        }
+    ),
+    6: frozenset(
+        {
+            "delta_links",
+            "items",
+            "audit",
+            "check_runs",
+            "alerts",
+            "content_cache",
+            "access_cache",
+            "history_cycles",
+            "finding_history",
+            "acceptances",
+            "attestations",
+            "intents",
         }
     ),
 }

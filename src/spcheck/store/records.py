@@ -13,13 +13,14 @@ Azure Table Storage) keeps these rules:
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType, TracebackType
-from typing import Self
+from typing import Any, Self
 
 from spcheck.domain.acceptance import Acceptance
 from spcheck.domain.attestation import Attestation
@@ -36,6 +37,8 @@ class AuditResult(StrEnum):
     OK = "ok"
     FAILED = "failed"
     SKIPPED = "skipped"
+    # An intent's: recorded before its change, outcome not yet known. Never an entry's.
+    PENDING = "pending"
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,10 +70,82 @@ class AuditEntry:
         return " ".join(part for part in (self.path, self.email) if part)
 
 
+def require_outcome(entry: AuditEntry) -> None:
+    """Refuse an entry without its outcome: a change not yet made is an ``Intent``."""
+    if AuditResult(entry.result) is AuditResult.PENDING:
+        raise ValueError("an audit entry needs its outcome; a change not yet made is an intent")
+
+
+def entry_json(entry: AuditEntry) -> str:
+    """An entry as JSON text, every field (the draft an intent keeps; see ``Intent``)."""
+    data: dict[str, Any] = {}
+    for item in fields(entry):
+        value = getattr(entry, item.name)
+        data[item.name] = value.isoformat() if isinstance(value, datetime) else value
+    return json.dumps(data, sort_keys=True)
+
+
+def entry_from_json(text: str) -> AuditEntry:
+    """The inverse of ``entry_json``; keys this build does not know are ignored."""
+    data = json.loads(text)
+    known = {item.name for item in fields(AuditEntry)}
+    values = {key: value for key, value in data.items() if key in known}
+    values["at"] = datetime.fromisoformat(values["at"])
+    values["result"] = AuditResult(values["result"])
+    return AuditEntry(**values)
+
+
+@dataclass(frozen=True, slots=True)
+class Intent:
+    """A change about to be made, recorded before the call that makes it (write-ahead audit).
+
+    ``entry`` is the audit entry the change will be recorded as, with its result
+    ``pending`` and ``at`` the time the change was started; closing the intent
+    appends the entry with its outcome. An intent that stays open (the run was killed
+    between the call and the record) is settled by a later run: the reconciler named
+    by ``kind`` reads back what is there, guided by ``subject`` (its own JSON), and
+    the entry is appended with what really happened. ``owner`` identifies the run
+    that holds it open, so that a change still in flight elsewhere is left alone.
+    """
+
+    kind: str
+    entry: AuditEntry
+    subject: str = "{}"
+    owner: str = ""
+    id: int | None = None
+
+    @property
+    def inspection_id(self) -> str:
+        return self.entry.inspection_id
+
+    @property
+    def opened_at(self) -> datetime:
+        return self.entry.at
+
+
 class AuditLog(ABC):
     @abstractmethod
     def append(self, entry: AuditEntry) -> AuditEntry:
-        """Store one entry (durably, before returning); returns it with its ``id``."""
+        """Store one entry (durably, before returning); returns it with its ``id``.
+
+        An entry always has its outcome: ``pending`` is refused (record an intent).
+        """
+
+    @abstractmethod
+    def open_intent(self, intent: Intent) -> Intent:
+        """Record an intent durably, before its change is made; returns it with its ``id``."""
+
+    @abstractmethod
+    def close_intent(self, intent: Intent, entry: AuditEntry) -> AuditEntry:
+        """Append ``entry`` (the outcome) and close the intent, as one transaction.
+
+        The entry is appended even if another run settled the intent meanwhile (it
+        judged this one dead): both records are kept, this one from the run that acted.
+        """
+
+    @abstractmethod
+    def open_intents(self, inspection_id: str | None = None) -> list[Intent]:
+        """Intents not yet closed, oldest first, optionally for one inspection."""
 
     @abstractmethod
     def entries(

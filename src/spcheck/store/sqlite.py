@@ -38,9 +38,13 @@ from spcheck.store.records import (
     AuditEntry,
     AuditResult,
     CheckRun,
+    Intent,
     RunStatus,
     RunSummary,
     Store,
+    entry_from_json,
+    entry_json,
+    require_outcome,
 )
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -530,29 +534,82 @@ class SqliteStore(Store):
     # --- audit log --------------------------------------------------------------------------
 
     def append(self, entry: AuditEntry) -> AuditEntry:
+        require_outcome(entry)
+        with self._write() as conn:
+            return self._insert_entry(conn, entry)
+
+    @staticmethod
+    def _insert_entry(conn: sqlite3.Connection, entry: AuditEntry) -> AuditEntry:
         at_utc = _utc(entry.at, "an audit entry's time")
+        cursor = conn.execute(
+            "INSERT INTO audit (plan_id, inspection_id, step, action, path, email, actor, "
+            "before, after, at, at_utc, result, detail) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                entry.plan_id,
+                entry.inspection_id,
+                entry.step,
+                entry.action,
+                entry.path,
+                entry.email,
+                entry.actor,
+                entry.before,
+                entry.after,
+                entry.at.isoformat(),
+                at_utc,
+                AuditResult(entry.result).value,
+                entry.detail,
+            ),
+        )
+        return replace(entry, id=cursor.lastrowid)
+
+    def open_intent(self, intent: Intent) -> Intent:
+        opened_utc = _utc(intent.opened_at, "an intent's time")
         with self._write() as conn:
             cursor = conn.execute(
-                "INSERT INTO audit (plan_id, inspection_id, step, action, path, email, actor, "
-                "before, after, at, at_utc, result, detail) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO intents (kind, inspection_id, owner, opened_at, opened_utc, entry, "
+                "subject) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
-                    entry.plan_id,
-                    entry.inspection_id,
-                    entry.step,
-                    entry.action,
-                    entry.path,
-                    entry.email,
-                    entry.actor,
-                    entry.before,
-                    entry.after,
-                    entry.at.isoformat(),
-                    at_utc,
-                    AuditResult(entry.result).value,
-                    entry.detail,
+                    intent.kind,
+                    intent.inspection_id,
+                    intent.owner,
+                    intent.opened_at.isoformat(),
+                    opened_utc,
+                    entry_json(intent.entry),
+                    intent.subject,
                 ),
             )
-        return replace(entry, id=cursor.lastrowid)
+        return replace(intent, id=cursor.lastrowid)
+
+    def close_intent(self, intent: Intent, entry: AuditEntry) -> AuditEntry:
+        if intent.id is None:
+            raise ValueError("an intent must be opened before it is closed")
+        require_outcome(entry)
+        with self._write() as conn:
+            stored = self._insert_entry(conn, entry)
+            conn.execute(
+                "UPDATE intents SET closed_utc = ?, audit_id = ? "
+                "WHERE id = ? AND closed_utc IS NULL",
+                (datetime.now(UTC).isoformat(), stored.id, intent.id),
+            )
+        return stored
+
+    def open_intents(self, inspection_id: str | None = None) -> list[Intent]:
+        rows = self._read(
+            "SELECT * FROM intents WHERE closed_utc IS NULL "
+            "AND (?1 IS NULL OR inspection_id = ?1) ORDER BY opened_utc, id",
+            (inspection_id,),
+        )
+        return [
+            Intent(
+                kind=row["kind"],
+                entry=entry_from_json(row["entry"]),
+                subject=row["subject"],
+                owner=row["owner"],
+                id=row["id"],
+            )
+            for row in rows
+        ]
 
     def entries(
         self,
