@@ -6,7 +6,9 @@ the commands that need them, so `spcheck --help` starts fast.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -15,7 +17,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from spcheck import __version__
-from spcheck.errors import InputError, SpcheckError
+from spcheck.errors import InputError, SpcheckError, error_line
 
 app = typer.Typer(
     name="spcheck",
@@ -27,6 +29,8 @@ app = typer.Typer(
 )
 policy_app = typer.Typer(help="Policies and inspection definitions.", no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
+state_app = typer.Typer(help="spcheck's own state (SPCHECK_STATE).", no_args_is_help=True)
+app.add_typer(state_app, name="state")
 
 
 class TableOrJson(StrEnum):
@@ -143,6 +147,14 @@ def policy_validate(
     raise typer.Exit(
         validate_paths(files or [], policies_dir(settings.policies), settings.inspections)
     )
+
+
+@state_app.command("check")
+def state_check(fmt: Fmt = TableOrJson.TABLE) -> None:
+    """Whether the state is spcheck's and whole (integrity check), what it holds, its backups."""
+    from spcheck.commands.state import run_state_check
+
+    raise typer.Exit(run_state_check(fmt=fmt.value))
 
 
 @app.command()
@@ -454,18 +466,58 @@ def emulator(
 
 
 def _fail(error: SpcheckError) -> NoReturn:
-    print(f"spcheck: {error}", file=sys.stderr)
+    print(error_line(error), file=sys.stderr)
     raise SystemExit(error.exit_code)
 
 
+INTERRUPTED = 130
+
+
+def _interrupted() -> NoReturn:
+    print("spcheck: interrupted", file=sys.stderr)
+    raise SystemExit(INTERRUPTED) from None
+
+
 def main() -> None:
+    """Every way a command can end is one of the exit codes, and a failure is one line.
+
+    0 nothing wrong; 1 findings or a refused change; 2 usage, configuration or input;
+    3 Graph or the state store unreachable (and an unexpected error, said as such);
+    130 interrupted.
+    """
     try:
         app()
     except SpcheckError as error:
         _fail(error)
-    except KeyboardInterrupt:
-        print("spcheck: interrupted", file=sys.stderr)
-        raise SystemExit(130) from None
+    except KeyboardInterrupt:  # within a command typer already exits 130 itself
+        _interrupted()
+    except BrokenPipeError:
+        # The reader went away (`spcheck audit | head`): nothing more can be said on stdout.
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(1) from None
+    except Exception as unexpected:  # a bug: still one line, and never a secret
+        where = _innermost(unexpected)
+        print(
+            error_line(
+                f"unexpected error ({type(unexpected).__name__}{where}); this is a fault in "
+                "spcheck, not in the settings or files: please report it with the command"
+            ),
+            file=sys.stderr,
+        )
+        raise SystemExit(3) from None
+
+
+def _innermost(error: BaseException) -> str:
+    """`` in spcheck.x line 12``: the deepest frame of spcheck's own code, to report."""
+    found = ""
+    tb = error.__traceback__
+    while tb is not None:
+        module = str(tb.tb_frame.f_globals.get("__name__", ""))
+        if module == "spcheck" or module.startswith("spcheck."):
+            found = f" in {module} line {tb.tb_lineno}"
+        tb = tb.tb_next
+    return found
 
 
 if __name__ == "__main__":

@@ -6,6 +6,8 @@ nothing here may ever hold a secret or an unmasked identifier.
 
 from __future__ import annotations
 
+from spcheck.outward import one_line
+
 
 class SpcheckError(Exception):
     """Base of every error that ends a command with a message instead of a traceback."""
@@ -33,3 +35,9 @@ class ServiceUnavailable(SpcheckError):
     """Graph or the state store could not be reached after retries. Exit 3."""
 
     exit_code = 3
+
+
+def error_line(error: BaseException | str) -> str:
+    """How any command shows a failure: ``spcheck: <message>``, one line, nothing raw in it
+    (a file name quoted in a message cannot start a terminal escape sequence)."""
+    return f"spcheck: {one_line(error)}"

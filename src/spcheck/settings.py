@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
@@ -18,10 +19,16 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from spcheck.domain.inspection import is_email_address
 from spcheck.errors import ConfigError
 
 ENV_PREFIX = "SPCHECK_"
 DEFAULT_GRAPH_URL = "https://graph.microsoft.com/v1.0"
+# What azure-identity accepts as a tenant: a directory id (a GUID) or a domain name.
+_TENANT = re.compile(r"[A-Za-z0-9.-]{1,253}")
+# An app registration's client id is a GUID; a name of the same characters is let through.
+_CLIENT = re.compile(r"[A-Za-z0-9._-]{1,128}")
+MAX_ALERT_RECIPIENTS = 50
 
 
 class AuthMode(StrEnum):
@@ -141,6 +148,55 @@ class Settings(BaseSettings):
             raise ValueError("must not be blank")
         return value
 
+    @field_validator("tenant_id")
+    @classmethod
+    def _tenant_shape(cls, value: str | None) -> str | None:
+        if value is not None and not _TENANT.fullmatch(value):
+            raise ValueError(
+                "expected the directory (tenant) id, a GUID such as "
+                "00000000-0000-0000-0000-000000000000, or the tenant's domain name"
+            )
+        return value
+
+    @field_validator("client_id")
+    @classmethod
+    def _client_shape(cls, value: str | None) -> str | None:
+        if value is not None and not _CLIENT.fullmatch(value):
+            raise ValueError(
+                "expected the app registration's application (client) id, a GUID such as "
+                "00000000-0000-0000-0000-000000000000"
+            )
+        return value
+
+    @field_validator("alert_to")
+    @classmethod
+    def _alert_to_shape(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        addresses = [part.strip() for part in value.split(",")]
+        if not any(addresses):
+            raise ValueError("empty; expected one address or several separated by commas")
+        if len(addresses) > MAX_ALERT_RECIPIENTS:
+            raise ValueError(f"{len(addresses)} addresses; at most {MAX_ALERT_RECIPIENTS}")
+        for number, address in enumerate(addresses, start=1):
+            if not is_email_address(address):
+                # The value is not repeated: it may be someone's address.
+                raise ValueError(
+                    f"address {number} of {len(addresses)} is not an email address "
+                    "(expected name@domain, several separated by commas)"
+                )
+        return ",".join(addresses)
+
+    @field_validator("alert_from")
+    @classmethod
+    def _alert_from_shape(cls, value: str | None) -> str | None:
+        if value is not None and not is_email_address(value.strip()):
+            raise ValueError(
+                "not an email address; expected the mailbox alerts are sent from "
+                "(name@domain, one address)"
+            )
+        return value.strip() if value is not None else None
+
     def __repr__(self) -> str:  # SecretStr already masks; keep repr short and safe
         shown = {
             k: v
@@ -215,3 +271,7 @@ def load_settings(**overrides: Any) -> Settings:
         return Settings(**overrides)
     except ValidationError as error:
         raise ConfigError(_describe(error)) from None
+    except UnicodeDecodeError:
+        raise ConfigError(".env: not UTF-8 text; save it as UTF-8") from None
+    except OSError as error:
+        raise ConfigError(f".env: cannot be read ({error.strerror or error})") from None

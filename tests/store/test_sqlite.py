@@ -16,7 +16,7 @@ from spcheck.store.factory import open_store, store_exists
 from spcheck.store.interface import StoreError
 from spcheck.store.migrations import APPLICATION_ID, SCHEMA_VERSION
 from spcheck.store.records import AuditResult
-from spcheck.store.sqlite import SqliteStore, migrate
+from spcheck.store.sqlite import SqliteStore, backup_path, migrate
 
 from .contract import SEEN, entry, item
 
@@ -70,6 +70,17 @@ def test_a_file_from_an_older_version_opens_migrates_and_keeps_its_data(tmp_path
         store.append(entry(1, SEEN))
         store.put("a", "hash", "{}", SEEN)
     assert pragma(path, "user_version") == SCHEMA_VERSION
+    # The file as it was before the migration is kept beside it, whole.
+    kept_copy = backup_path(path, 1)
+    assert pragma(kept_copy, "user_version") == 1
+    copy = sqlite3.connect(kept_copy)
+    assert copy.execute("SELECT link FROM delta_links").fetchall() == [
+        ("https://graph.example/delta?token=1",)
+    ]
+    assert copy.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    copy.close()
+    SqliteStore(path).close()  # current: nothing to migrate, no other copy
+    assert sorted(p.name for p in tmp_path.glob("*.bak")) == ["old.db.schema1.bak"]
 
 
 def test_a_schema_4_file_gains_history_and_keeps_its_runs(tmp_path: Path) -> None:
@@ -101,7 +112,7 @@ def test_a_file_that_is_not_sqlite_is_refused_and_left_alone(tmp_path: Path) -> 
     with pytest.raises(StoreError, match="not an SQLite database") as refused:
         SqliteStore(path)
     assert str(path) in str(refused.value)
-    assert refused.value.exit_code == 3
+    assert refused.value.exit_code == 2  # not a state file at all: a setting to correct
     assert digest(path) == before
 
 
@@ -153,7 +164,12 @@ def test_a_damaged_file_is_refused_with_the_reason_and_left_alone(tmp_path: Path
     before = digest(path)
     with pytest.raises(StoreError, match="damaged") as refused:
         SqliteStore(path)
-    assert str(path) in str(refused.value)
+    message = str(refused.value)
+    assert str(path) in message
+    assert "\n" not in message  # SQLite's integrity report spans lines; the error does not
+    assert "runbooks/state.md" in message
+    assert "spcheck state check" in message
+    assert refused.value.exit_code == 3
     assert digest(path) == before
 
 

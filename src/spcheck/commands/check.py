@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from spcheck.commands.progress import TerminalProgress
-from spcheck.errors import InputError, ServiceUnavailable
+from spcheck.errors import InputError, ServiceUnavailable, error_line
 from spcheck.loader import (
     LoadedInspection,
     find_inspection,
@@ -20,6 +20,7 @@ from spcheck.loader import (
     load_policies,
     policies_dir,
 )
+from spcheck.outward import one_line
 from spcheck.settings import Settings, load_settings
 
 # A date given alone is read as the end of that working day, when an SSO reads the report.
@@ -99,7 +100,7 @@ def run_check(
     outcome = asyncio.run(cycle())
     reconciled = outcome.reconciled.line()
     if reconciled:
-        print(f"spcheck: {reconciled}", file=sys.stderr)
+        print(error_line(reconciled), file=sys.stderr)
     write_output(render.render(outcome.report), out)
     if out is not None:
         summary = outcome.report.summary
@@ -113,7 +114,7 @@ def run_check(
 
 def _say(line: str) -> None:
     stamp = dt.datetime.now(LONDON).strftime("%Y-%m-%d %H:%M")
-    print(f"{stamp} {line}", file=sys.stderr, flush=True)
+    print(f"{stamp} {one_line(line)}", file=sys.stderr, flush=True)
 
 
 def run_watch(

@@ -24,7 +24,7 @@ from typing import TextIO
 
 from rich.console import Console
 
-from spcheck.errors import InputError, SpcheckError
+from spcheck.errors import InputError, SpcheckError, error_line
 from spcheck.graph.interface import Gateway
 from spcheck.loader import LoadedInspection, find_inspection, load_inspection, load_policies
 from spcheck.loader import policies_dir as resolve_policies
@@ -60,11 +60,11 @@ def _console(out: TextIO | None) -> Console:
 
 def _say(line: str | None, err: TextIO | None) -> None:
     if line:
-        print(f"spcheck: {line}", file=err or sys.stderr)
+        print(error_line(line), file=err or sys.stderr)
 
 
 def _fail(error: SpcheckError, err: TextIO | None) -> int:
-    print(f"spcheck: {error}", file=err or sys.stderr)
+    print(error_line(error), file=err or sys.stderr)
     return error.exit_code
 
 

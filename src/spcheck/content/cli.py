@@ -20,6 +20,7 @@ from spcheck.content.ocr.reader import OCR_OFF
 from spcheck.domain.catalogue import default_severity
 from spcheck.domain.findings import Finding, Severity
 from spcheck.domain.policy import ContentRules, FileRules
+from spcheck.outward import neutralise
 
 SCHEMA = "spcheck.scan/v1"
 _STATUS_STYLE = {"pass": "green", "fail": "red", "error": "magenta"}
@@ -205,7 +206,8 @@ def run_scan(
         raise InputError(f"--format must be table or json, not {fmt!r}")
     paths = expand(paths)
     show_progress = fmt == "table" and sys.stderr.isatty()
-    scans = scan_paths(paths, content, files, show_progress=show_progress)
+    # File names are the partnership's, and sheet names inside them too: shown safe.
+    scans = neutralise(scan_paths(paths, content, files, show_progress=show_progress))
     if fmt == "json":
         sys.stdout.write(json.dumps(scan_document(scans), indent=2, ensure_ascii=False) + "\n")
     else:

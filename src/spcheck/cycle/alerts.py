@@ -16,6 +16,7 @@ from types import MappingProxyType
 
 from spcheck.domain.findings import Finding, Severity, finding_key
 from spcheck.domain.history import Ended, FindingNote, FindingState, Resolved
+from spcheck.outward import neutralise, visible
 from spcheck.report.document import shown
 from spcheck.rules.interface import InspectionResult
 from spcheck.rules.privacy import redact
@@ -103,6 +104,9 @@ def compose(
 ) -> tuple[str, str]:
     """Subject and plain-text body for one mail covering every inspection with changes;
     ``report_at`` says where this cycle's report is written, when it is."""
+    # Paths and messages quote names from the partnership: no control character in a mail.
+    alerts = neutralise(tuple(alerts))
+    site = visible(site)
     new = sum(len(a.new) for a in alerts)
     resolved = sum(len(a.resolved) for a in alerts)
     accepted = sum(len(a.accepted) for a in alerts)

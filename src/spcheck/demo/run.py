@@ -39,7 +39,7 @@ from spcheck.demo.story import SSO, STORY
 from spcheck.demo.world import DemoWorld, StoryFailed
 from spcheck.domain.findings import Severity
 from spcheck.domain.policy import Policy
-from spcheck.errors import InputError, SpcheckError
+from spcheck.errors import InputError, SpcheckError, error_line
 from spcheck.loader import load_all, load_policies, packaged_policies
 from spcheck.report.interface import Report
 
@@ -72,7 +72,7 @@ def run_demo(
     try:
         _run(out, as_of or dt.datetime.now(LONDON).date(), console)
     except SpcheckError as error:
-        print(f"spcheck: {error}", file=err or sys.stderr)
+        print(error_line(error), file=err or sys.stderr)
         return error.exit_code
     return 0
 

@@ -25,6 +25,11 @@ _DOMAIN = re.compile(
 )
 
 
+def is_email_address(text: str) -> bool:
+    """``name@domain.tld`` with the characters a mailbox address may hold."""
+    return _EMAIL.match(text) is not None
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 

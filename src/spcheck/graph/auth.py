@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from spcheck.domain.findings import mask
-from spcheck.graph.interface import GraphAuthError
+from spcheck.graph.interface import GraphAuthError, GraphUnavailable
 from spcheck.settings import AuthMode, Settings, is_loopback_host
 
 if TYPE_CHECKING:
@@ -51,6 +51,29 @@ def _reason(error: BaseException) -> str:
     return found.group(0) if found else type(error).__name__
 
 
+class SignInUnavailable(GraphUnavailable):
+    """The sign-in endpoint could not be reached (network, DNS, proxy) after azure-identity's
+    own retries: an outage, not a wrong credential. Exit 3."""
+
+
+# The setting that holds each mode's credential, for a refusal to name.
+_CREDENTIAL_SETTING = {
+    AuthMode.CERTIFICATE: "SPCHECK_CERTIFICATE_PATH (and _PASSWORD)",
+    AuthMode.SECRET: "SPCHECK_CLIENT_SECRET",
+    AuthMode.MANAGED_IDENTITY: "the managed identity (AZURE_CLIENT_ID)",
+    AuthMode.CLI: "the Azure CLI sign-in (az login)",
+}
+
+
+def _unreachable(mode: AuthMode, error: BaseException) -> SignInUnavailable:
+    authority = os.environ.get("AZURE_AUTHORITY_HOST") or "login.microsoftonline.com"
+    where = "the managed identity endpoint" if mode is AuthMode.MANAGED_IDENTITY else authority
+    return SignInUnavailable(
+        f"sign-in: {where} could not be reached for the {mode.value} credential "
+        f"({type(error).__name__}); check the network, DNS and any proxy, then try again"
+    )
+
+
 class ChainedCredential:
     """Tries (mode, credential) pairs in order and sticks with the first that gives a token."""
 
@@ -69,15 +92,22 @@ class ChainedCredential:
         return self._chosen[0] if self._chosen is not None else None
 
     async def get_token(self, *scopes: str, **kwargs: Any) -> Any:
-        from azure.core.exceptions import ClientAuthenticationError
+        from azure.core.exceptions import (
+            ClientAuthenticationError,
+            ServiceRequestError,
+            ServiceResponseError,
+        )
         from azure.identity import CredentialUnavailableError
 
+        unreachable = (ServiceRequestError, ServiceResponseError)
         if self._chosen is not None:
             mode, credential = self._chosen
             try:
                 return await credential.get_token(*scopes, **kwargs)
             except ClientAuthenticationError as error:
                 raise self._refused(mode, error) from None
+            except unreachable as error:
+                raise _unreachable(mode, error) from None
         skipped: list[str] = []
         for mode, credential in self._chain:
             try:
@@ -87,6 +117,8 @@ class ChainedCredential:
                 continue
             except ClientAuthenticationError as error:
                 raise self._refused(mode, error) from None
+            except unreachable as error:
+                raise _unreachable(mode, error) from None
             self._chosen = (mode, credential)
             log.info("authenticated to Microsoft Graph with the %s credential", mode.value)
             return token
@@ -101,7 +133,7 @@ class ChainedCredential:
             f"the {mode.value} credential was refused ({_reason(error)}); "
             f"check SPCHECK_TENANT_ID ({_shown(self._settings.tenant_id)}), "
             f"SPCHECK_CLIENT_ID ({_shown(self._settings.client_id)}) "
-            "and that credential"
+            f"and {_CREDENTIAL_SETTING.get(mode, 'that credential')}"
         )
 
     async def close(self) -> None:
@@ -159,7 +191,13 @@ def make_credential(
         tenant, client = _ids(settings)
         if settings.client_secret is None:
             raise GraphAuthError("SPCHECK_CLIENT_SECRET: not set; secret authentication needs it")
-        return ClientSecretCredential(tenant, client, settings.client_secret.get_secret_value())
+        try:
+            return ClientSecretCredential(tenant, client, settings.client_secret.get_secret_value())
+        except ValueError:
+            # Settings check the ids' shape; this is azure-identity refusing them all the same.
+            raise GraphAuthError(
+                "SPCHECK_TENANT_ID or SPCHECK_CLIENT_ID: refused by azure-identity as malformed"
+            ) from None
     if mode is AuthMode.CLI:
         if settings.tenant_id:
             return AzureCliCredential(tenant_id=settings.tenant_id)

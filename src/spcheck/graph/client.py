@@ -132,6 +132,9 @@ def build_gateway(
     # log (an Azure Functions host records INFO). spcheck logs its own masked lines.
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    # azure-identity warns of every failed token request with its whole cause; spcheck turns
+    # the failure into one line of its own (graph/auth.py), so a second would only repeat it.
+    logging.getLogger("azure.identity").setLevel(logging.ERROR)
     auth = build_auth(settings, environ=environ, chain=credentials)
     sdk, http = build_sdk(settings, auth.provider, transport)
     return GraphGateway(

@@ -180,17 +180,25 @@ class GraphGateway(Gateway, Diagnostics):
             self._see_date(reply.headers.get("Date"))
             return reply
 
-        return await call_with_retry(
-            attempt,
-            label=self._label(call),
-            policy=self._policy,
-            clock=self._clock,
-            sleep=self._sleep,
-            counters=self._counters,
-            retry_statuses=retry_statuses,
-            retry_transport=retry_transport,
-            on_throttle=self._budget.pause,
-        )
+        try:
+            return await call_with_retry(
+                attempt,
+                label=self._label(call),
+                policy=self._policy,
+                clock=self._clock,
+                sleep=self._sleep,
+                counters=self._counters,
+                retry_statuses=retry_statuses,
+                retry_transport=retry_transport,
+                on_throttle=self._budget.pause,
+            )
+        except (httpx.HTTPError, httpx.InvalidURL) as error:
+            # What the retry layer does not retry (a proxy refusing, a protocol it cannot
+            # speak, a write not safe to repeat) still ends the call as an outage, in one line.
+            raise GraphUnavailable(
+                f"{self._label(call)}: could not reach Graph ({type(error).__name__}); "
+                "check the network, any proxy and SPCHECK_GRAPH_URL"
+            ) from None
 
     def _see_date(self, value: str | None) -> None:
         if not value:

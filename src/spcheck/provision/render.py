@@ -2,7 +2,9 @@
 
 Output is built to be forwarded: email addresses keep their domain but mask
 the mailbox, and permission ids (which encode the person's sign-in name in
-SharePoint) are masked too. JSON documents carry a ``schema``.
+SharePoint) are masked too. JSON documents carry a ``schema``. What came from
+Graph (group names, error details) is neutralised first (``outward``), and table
+cells are never read as rich markup.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from spcheck.domain.findings import mask
+from spcheck.outward import neutralise
 from spcheck.provision.interface import ApplyReport, Mode, Plan, Step, show_email
 from spcheck.store.records import AuditEntry, Intent
 
@@ -106,11 +110,17 @@ def plan_document(plan: Plan, report: ApplyReport | None = None) -> dict[str, An
     return document
 
 
+def _add(table: Table, *cells: str) -> None:
+    """A row whose text is shown as it is (a group named ``[red]x`` is not markup)."""
+    table.add_row(*(escape(cell) for cell in cells))
+
+
 def _role(step: Step) -> str:
     return step.role or ""
 
 
 def render_plan(plan: Plan, report: ApplyReport | None, fmt: str, console: Console) -> None:
+    plan, report = neutralise((plan, report))
     if fmt == "json":
         console.file.write(json.dumps(plan_document(plan, report), indent=2) + "\n")
         return
@@ -123,13 +133,14 @@ def render_plan(plan: Plan, report: ApplyReport | None, fmt: str, console: Conso
     for refusal in plan.refused:
         who = f"{show_email(refusal.email)}: " if refusal.email else ""
         rule = f" [{refusal.rule}]" if refusal.rule else ""
-        console.print(f"[red]refused[/red] {who}{refusal.reason}{rule}")
+        console.print(f"[red]refused[/red] {escape(f'{who}{refusal.reason}{rule}')}")
     if plan.refused:
         console.print("nothing will be changed")
     elif plan.steps:
         table = Table("#", "action", "folder", "who", "role", "reason", title="steps")
         for step in plan.steps:
-            table.add_row(
+            _add(
+                table,
                 str(step.number),
                 step.action.value,
                 _folder(plan, step.path),
@@ -143,7 +154,7 @@ def render_plan(plan: Plan, report: ApplyReport | None, fmt: str, console: Conso
     if plan.drift:
         table = Table("folder", "access", "who", "rule", "why", title="drift (not in the policy)")
         for d in plan.drift:
-            table.add_row(_folder(plan, d.path), d.what, d.who, d.rule, d.why)
+            _add(table, _folder(plan, d.path), d.what, d.who, d.rule, d.why)
         console.print(table)
         removing = [
             d for d in plan.drift if any(d.permission_id in s.permission_ids for s in plan.steps)
@@ -157,7 +168,7 @@ def render_plan(plan: Plan, report: ApplyReport | None, fmt: str, console: Conso
                 "--apply --remove-drift"
             )
     for note in plan.notes:
-        console.print(f"note: {note}")
+        console.print(f"note: {escape(note)}")
     if report is None:
         if plan.steps and not plan.refused:
             console.print(f"{len(plan.steps)} step(s); nothing changed: run again with --apply")
@@ -169,7 +180,8 @@ def _render_outcomes(plan: Plan, report: ApplyReport, console: Console) -> None:
     if report.outcomes:
         table = Table("plan", "#", "action", "folder", "who", "result", "detail", title="applied")
         for outcome in report.outcomes:
-            table.add_row(
+            _add(
+                table,
                 outcome.plan_id,
                 str(outcome.step.number),
                 outcome.step.action.value,
@@ -269,6 +281,7 @@ def render_audit(
     console: Console,
     pending: Sequence[Intent] = (),
 ) -> None:
+    entries, pending = neutralise((tuple(entries), tuple(pending)))
     if fmt == "json":
         document = audit_document(entries, inspection_id, pending)
         console.file.write(json.dumps(document, indent=2) + "\n")
@@ -288,7 +301,8 @@ def render_audit(
         for intent in pending:
             draft = intent.entry
             target = " ".join(part for part in (draft.path, show_email(draft.email)) if part)
-            table.add_row(
+            _add(
+                table,
                 f"{intent.opened_at:%Y-%m-%d %H:%M:%S %Z}",
                 draft.inspection_id,
                 draft.plan_id,
@@ -307,7 +321,8 @@ def render_audit(
     )
     for entry in entries:
         target = " ".join(part for part in (entry.path, show_email(entry.email)) if part)
-        table.add_row(
+        _add(
+            table,
             f"{entry.at:%Y-%m-%d %H:%M:%S %Z}",
             entry.inspection_id,
             entry.plan_id,

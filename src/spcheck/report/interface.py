@@ -2,18 +2,24 @@
 
 A report is built once per check cycle from the inspections' results and rendered in
 one of the registered formats (``registry.renderer(name)``). Reports are built to be
-forwarded: they carry masked values only (the rules mask; renderers escape).
+forwarded: they carry masked values only (the rules mask; renderers escape). Every
+renderer is given the report with its strings already neutralised (``outward``):
+control and bidirectional characters from file, sheet and display names arrive as
+visible escapes, whatever the format, without a renderer having to remember it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from spcheck.domain.findings import Severity
 from spcheck.errors import InputError, SpcheckError
+from spcheck.outward import neutralise
 from spcheck.rules.interface import InspectionResult
 
 REPORT_SCHEMA = "spcheck.report/v2"
@@ -70,6 +76,23 @@ class Renderer(ABC):
     media_type: ClassVar[str]
     suffix: ClassVar[str]  # file suffix with its dot, e.g. ".html"
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Every renderer's ``render`` is given the report neutralised, the one place it is
+        # done, so a renderer added later cannot forget it.
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("render")
+        if own is not None and not getattr(own, "_neutralises", False):
+            cls.render = _neutralising(own)  # type: ignore[method-assign,assignment]
+
     @abstractmethod
     def render(self, report: Report) -> str:
         """The whole report as text; never raises on odd names or messages (it escapes)."""
+
+
+def _neutralising(render: Callable[[Renderer, Report], str]) -> Callable[[Renderer, Report], str]:
+    @functools.wraps(render)
+    def wrapper(self: Renderer, report: Report) -> str:
+        return render(self, neutralise(report))
+
+    wrapper._neutralises = True  # type: ignore[attr-defined]
+    return wrapper

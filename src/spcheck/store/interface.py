@@ -20,11 +20,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from spcheck.errors import ServiceUnavailable
+from spcheck.errors import InputError, ServiceUnavailable
 
 
 class StoreError(ServiceUnavailable):
-    """The state store could not be read or written. Exit 3."""
+    """The state store could not be read or written, or is damaged. Exit 3."""
+
+
+class NotAStateFile(StoreError, InputError):
+    """SPCHECK_STATE names something that is not spcheck's state at all (a directory, another
+    program's file): a setting to correct, not an outage. Exit 2."""
+
+    exit_code = 2
 
 
 @dataclass(frozen=True, slots=True)

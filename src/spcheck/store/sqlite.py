@@ -3,9 +3,11 @@
 Opening a file checks that it is spcheck's before anything is written to it:
 an SQLite header, spcheck's application id (or an empty database), a schema
 version this build knows, the tables that version must have, and a quick
-integrity check. A foreign, newer or damaged file is refused with a
-``StoreError`` naming the file and the reason; it is never migrated, repaired
-or overwritten. Missing migrations are applied in one transaction.
+integrity check. A foreign, newer or damaged file is refused with one line
+naming the file and the reason (``NotAStateFile`` for what is not spcheck's
+state at all, ``StoreError`` otherwise); it is never migrated, repaired or
+overwritten. Missing migrations are applied in one transaction, after a copy
+of the file as it was is kept beside it (``<file>.schema<N>.bak``).
 
 One connection per store, guarded by a lock, so a store may be shared by the
 threads of one process; other processes (a second cron run, ``spcheck audit``
@@ -31,7 +33,7 @@ from spcheck.domain.acceptance import Acceptance
 from spcheck.domain.attestation import Attestation
 from spcheck.domain.findings import Severity
 from spcheck.domain.history import History, Tracked
-from spcheck.store.interface import StoredItem, StoreError
+from spcheck.store.interface import NotAStateFile, StoredItem, StoreError
 from spcheck.store.migrations import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, TABLES_AT
 from spcheck.store.records import (
     REPLACED,
@@ -50,6 +52,22 @@ from spcheck.store.records import (
 SQLITE_HEADER = b"SQLite format 3\x00"
 MEMORY = ":memory:"
 DEFAULT_BUSY_TIMEOUT_MS = 10_000
+RESTORE = (
+    "it is left as it is: `spcheck state check` says more, and runbooks/state.md says how "
+    "to restore it from its backup"
+)
+# SQLite's words for a file whose pages are not what they should be.
+_DAMAGE = ("malformed", "not a database", "corrupt", "disk i/o error")
+
+
+def backup_path(path: str | Path, version: int) -> Path:
+    """Where the copy of a state file at schema ``version`` is kept before it is migrated."""
+    return Path(f"{path}.schema{version}.bak")
+
+
+def one_line(text: object) -> str:
+    return " ".join(str(text).split())
+
 
 _ITEM_INSERT = (
     "INSERT OR REPLACE INTO items (drive_id, id, name, path, path_key, parent_id, is_folder, "
@@ -324,6 +342,7 @@ class SqliteStore(Store):
             # NORMAL is durable across application crashes in WAL mode; FULL adds an fsync per
             # commit that only matters for power loss.
             self._conn.execute("PRAGMA synchronous = NORMAL")
+            self._keep_backup()
             self.version = migrate(self._conn)
         except StoreError:
             self._conn.close()
@@ -355,18 +374,60 @@ class SqliteStore(Store):
             time.sleep(pause)
             pause = min(pause * 2, 0.2)
 
+    def _keep_backup(self) -> None:
+        """Copy the file as it is before migrations change it (once per schema version)."""
+        if self._path == MEMORY:
+            return
+        version = int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+        if version == 0 or version >= SCHEMA_VERSION:
+            return  # new (nothing to keep) or current (nothing will change)
+        target = backup_path(self._path, version)
+        if target.exists():
+            return
+        partial = target.with_name(target.name + ".part")
+        try:
+            copy = sqlite3.connect(partial)
+            try:
+                self._conn.backup(copy)
+            finally:
+                copy.close()
+            partial.replace(target)
+        except (sqlite3.Error, OSError) as error:
+            partial.unlink(missing_ok=True)
+            raise self._error(
+                "not upgraded: its backup could not be written first", error
+            ) from None
+
     @property
     def location(self) -> str:
         return self._path
 
     def _error(self, what: str, error: BaseException | str) -> StoreError:
-        return StoreError(f"state store {self._path}: {what} ({error})")
+        if isinstance(error, sqlite3.DatabaseError) and any(
+            word in str(error).lower() for word in _DAMAGE
+        ):
+            return self._damaged(error)
+        return StoreError(f"state store {self._path}: {what} ({one_line(error)})")
+
+    def _damaged(self, detail: object) -> StoreError:
+        text = one_line(detail).removeprefix("*** in database main *** ")
+        shown = text if len(text) <= 160 else text[:157] + "..."
+        return StoreError(f"state store {self._path}: the file is damaged ({shown}); {RESTORE}")
+
+    def _foreign(self, why: str) -> NotAStateFile:
+        return NotAStateFile(
+            f"state store {self._path}: not spcheck's state file ({why}); it is left as it is: "
+            "point SPCHECK_STATE at spcheck's state file or at a new path"
+        )
 
     def _check_file(self, path: Path) -> None:
         if path.is_dir():
-            raise self._error("refused", "it is a directory, not a state file")
+            raise self._foreign("it is a directory")
         if not path.parent.is_dir():
-            raise self._error("refused", f"the directory {path.parent} does not exist")
+            raise NotAStateFile(
+                f"state store {self._path}: the directory {path.parent} does not exist; "
+                "create it or point SPCHECK_STATE elsewhere"
+            )
         if not path.exists():
             return
         try:
@@ -375,11 +436,7 @@ class SqliteStore(Store):
         except OSError as error:
             raise self._error("cannot be read", error.strerror or error) from None
         if header and header != SQLITE_HEADER:
-            raise self._error(
-                "refused",
-                "not an SQLite database; it is left as it is, point SPCHECK_STATE "
-                "at spcheck's state file or at a new path",
-            )
+            raise self._foreign("it is not an SQLite database")
 
     def _check_schema(self) -> None:
         conn = self._conn
@@ -396,14 +453,11 @@ class SqliteStore(Store):
             finally:
                 conn.execute("COMMIT")
         except sqlite3.DatabaseError as error:
-            raise self._error("refused: the file is damaged or not a database", error) from None
+            raise self._damaged(error) from None
         if app_id == 0 and version == 0 and objects == 0:
             return  # a new, empty database
         if app_id != APPLICATION_ID:
-            raise self._error(
-                "refused",
-                "it is another program's SQLite database, not spcheck's state; it is left as it is",
-            )
+            raise self._foreign("it is another program's SQLite database")
         if version > SCHEMA_VERSION:
             raise self._error(
                 "refused",
@@ -412,16 +466,13 @@ class SqliteStore(Store):
             )
         missing = TABLES_AT.get(version, frozenset()) - tables
         if missing:
-            raise self._error(
-                "refused",
-                f"schema {version} lacks {', '.join(sorted(missing))}; the file is damaged",
-            )
+            raise self._damaged(f"schema {version} lacks {', '.join(sorted(missing))}")
         try:
             problems = [row[0] for row in conn.execute("PRAGMA quick_check(3)").fetchall()]
         except sqlite3.DatabaseError as error:
-            raise self._error("refused: the file is damaged", error) from None
+            raise self._damaged(error) from None
         if problems != ["ok"]:
-            raise self._error("refused: the file is damaged", "; ".join(problems))
+            raise self._damaged("; ".join(problems))
 
     # --- plumbing ---------------------------------------------------------------------------
 
