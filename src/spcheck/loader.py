@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from spcheck.domain.inspection import Inspection, SampleList
-from spcheck.domain.parse import parse_inspection, parse_policy, parse_sample
+from spcheck.domain.parse import MAX_TEXT_CHARS, parse_inspection, parse_policy, parse_sample
 from spcheck.domain.policy import ContentRules, FileRules, Policy
 from spcheck.errors import InputError
 
@@ -21,9 +21,18 @@ class LoadedInspection:
     path: Path
 
 
+# Definitions, policies and sample lists are a few KiB; a file many times the text limit is
+# refused before it is read whole.
+MAX_FILE_BYTES = 4 * MAX_TEXT_CHARS
+
+
 def _read(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise InputError(f"{path}: over the {MAX_FILE_BYTES:,}-byte limit for this file")
+        return data.decode("utf-8")
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except UnicodeDecodeError:

@@ -2,6 +2,12 @@
 
 Pure functions of the text and a label (the file name used in messages). Every
 refusal is one ``InputError`` line: ``<file>: <field or line>: <reason>``.
+
+What they read is bounded, so a hostile or broken file costs little and is refused
+in one line naming the limit: at most ``MAX_TEXT_CHARS`` of text; YAML nested at
+most ``MAX_DEPTH`` levels, with at most ``MAX_NODES`` values and no aliases (an
+alias can make a few bytes stand for billions of values); a sample list of at
+most ``MAX_SAMPLE_ROWS`` rows with no cell over the csv module's field limit.
 """
 
 from __future__ import annotations
@@ -9,7 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterator
 from typing import Any, TypeVar
 
 import yaml
@@ -26,6 +32,10 @@ from spcheck.domain.policy import Policy
 from spcheck.errors import InputError
 
 M = TypeVar("M", bound=BaseModel)
+MAX_TEXT_CHARS = 1024 * 1024
+MAX_DEPTH = 32  # the shipped policy is 5 levels deep
+MAX_NODES = 50_000  # values in one YAML file: the shipped policy has about 700
+MAX_SAMPLE_ROWS = 10_000  # a sample list holds 75 records
 SAMPLE_HEADER = ("record_id", "kind", "network_of_support")
 _TRUE, _FALSE = {"true", "yes", "1"}, {"false", "no", "0"}
 # A CHI is 10 digits (9 once a spreadsheet drops the leading zero); record ids must not be one.
@@ -33,11 +43,41 @@ _LOOKS_LIKE_CHI = re.compile(r"^\d{9,10}$")
 
 
 class _DefinitionLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys and leaves dates to pydantic.
+    """SafeLoader that refuses duplicate keys, deep nesting, too many values and aliases,
+    and leaves dates to pydantic.
 
     YAML's own timestamp parsing raises a bare ValueError on 2026-02-30 and
     turns 17:00 into an integer; pydantic gives a message we can point at a field.
+    Composing is recursive: the depth is checked here, long before Python's own
+    recursion limit would end the read with a traceback.
     """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._nodes = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        mark = event.start_mark
+        if isinstance(event, yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not accepted: write the value out in full", mark
+            )
+        self._nodes += 1
+        if self._nodes > MAX_NODES:
+            raise yaml.composer.ComposerError(
+                None, None, f"more than {MAX_NODES:,} values in one file", mark
+            )
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested more than {MAX_DEPTH} levels deep", mark
+                )
+            return super().compose_node(parent, index)  # type: ignore[no-untyped-call,unused-ignore]
+        finally:
+            self._depth -= 1
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
         seen: set[Hashable] = set()
@@ -57,7 +97,15 @@ _DefinitionLoader.yaml_implicit_resolvers = {
 }
 
 
+def _bounded(text: str, label: str) -> None:
+    if len(text) > MAX_TEXT_CHARS:
+        raise InputError(
+            f"{label}: {len(text):,} characters, over the {MAX_TEXT_CHARS:,}-character limit"
+        )
+
+
 def read_yaml(text: str, label: str) -> dict[str, Any]:
+    _bounded(text, label)
     try:
         data = yaml.load(text, Loader=_DefinitionLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as error:
@@ -103,11 +151,37 @@ def parse_inspection(text: str, label: str, policy: Policy | None = None) -> Ins
     return inspection
 
 
+def _rows(text: str, label: str) -> Iterator[tuple[int, list[str]]]:
+    """The CSV's rows with their line numbers; a malformed row is one ``InputError``."""
+    reader = csv.reader(io.StringIO(text), strict=True)
+    count = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            line = reader.line_num
+            if "field larger than field limit" in str(error):
+                reason = f"a cell over the {csv.field_size_limit():,}-character limit"
+            else:
+                reason = f"not valid CSV ({' '.join(str(error).split())})"
+            raise InputError(f"{label}: line {line}: {reason}") from None
+        count += 1
+        if count > MAX_SAMPLE_ROWS:
+            raise InputError(
+                f"{label}: more than {MAX_SAMPLE_ROWS:,} rows; a sample list holds the "
+                "records the Intelligence Team chose"
+            )
+        yield reader.line_num, row
+
+
 def parse_sample(text: str, label: str, policy: Policy) -> SampleList:
     """The sample list CSV: record_id,kind,network_of_support, with the policy's counts."""
-    rows = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    _bounded(text, label)
+    rows = _rows(text.lstrip("\ufeff"), label)
     try:
-        header = next(rows)
+        _, header = next(rows)
     except StopIteration:
         raise InputError(
             f"{label}: empty file; expected the header {','.join(SAMPLE_HEADER)}"
@@ -117,7 +191,7 @@ def parse_sample(text: str, label: str, policy: Policy) -> SampleList:
     id_pattern = re.compile(policy.sample.record_id_pattern)
     records: list[SampleRecord] = []
     first_line: dict[str, int] = {}
-    for line, row in enumerate(rows, start=2):
+    for line, row in rows:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != 3:

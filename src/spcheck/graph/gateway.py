@@ -248,8 +248,7 @@ class GraphGateway(Gateway, Diagnostics):
             return adapter.validate_json(content)
         except ValidationError as error:
             raise GraphError(
-                f"{self._label(call)}: the reply could not be read "
-                f"({error.error_count()} problem(s))"
+                f"{self._label(call)}: the reply could not be read ({reply_problem(error)})"
             ) from None
 
     async def _collect(self, url: str, cost: int, adapter: TypeAdapter[Page[T]]) -> list[T]:
@@ -683,6 +682,15 @@ class GraphGateway(Gateway, Diagnostics):
                 )
             next_url = page.next_link
         return DeltaCheck(pages=pages, changes=changes)
+
+
+def reply_problem(error: ValidationError) -> str:
+    """The first problem of a reply that is not what Graph sends: where, and why (never the
+    value itself: it may be a name, or megabytes)."""
+    first = error.errors(include_input=False, include_url=False)[0]
+    where = ".".join(str(part) for part in first["loc"]) or "the reply"
+    more = error.error_count() - 1
+    return f"{where}: {first['msg']}" + (f"; {more} more problem(s)" if more else "")
 
 
 def _has_next_link(answer: SubResponse) -> bool:

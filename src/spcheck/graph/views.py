@@ -2,16 +2,30 @@
 
 Collection pages are parsed from raw bytes straight into these (pydantic-core
 validates JSON in Rust), which is what makes reads cheap: the SDK's own models
-cost milliseconds per item (GRAPH.md). Unknown fields are ignored so that Graph
-adding properties never breaks a run. Views are frozen: they are values.
+cost milliseconds per item. Unknown fields are ignored so that Graph adding
+properties never breaks a run. Views are frozen: they are values.
+
+Every string and list read from Graph is bounded (names, display names, ids,
+links, the values of a page): SharePoint's own limits are far below these, so a
+reply past them is not a drive as SharePoint keeps it, and it is refused (a
+``GraphError`` naming the field and the limit) rather than carried into the
+store, the rules and the reports.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter
+
+MAX_NAME = 1024  # SharePoint allows 400 characters in a whole path
+MAX_TEXT = 8192  # paths, links, URLs
+MAX_PAGE = 10_000  # values in one page (Graph sends at most a few hundred)
+MAX_ENTRIES = 1_000  # identities or roles in one permission
+
+Name = Annotated[str, StringConstraints(max_length=MAX_NAME)]
+Text = Annotated[str, StringConstraints(max_length=MAX_TEXT)]
 
 
 class View(BaseModel):
@@ -19,10 +33,10 @@ class View(BaseModel):
 
 
 class Identity(View):
-    id: str | None = None
-    display_name: str | None = Field(default=None, alias="displayName")
-    email: str | None = None
-    login_name: str | None = Field(default=None, alias="loginName")
+    id: Name | None = None
+    display_name: Name | None = Field(default=None, alias="displayName")
+    email: Name | None = None
+    login_name: Name | None = Field(default=None, alias="loginName")
 
 
 class IdentitySet(View):
@@ -56,20 +70,20 @@ class IdentitySet(View):
 
 
 class ItemReference(View):
-    id: str | None = None
-    drive_id: str | None = Field(default=None, alias="driveId")
-    path: str | None = None
-    name: str | None = None
+    id: Name | None = None
+    drive_id: Name | None = Field(default=None, alias="driveId")
+    path: Text | None = None
+    name: Name | None = None
 
 
 class Hashes(View):
-    sha256: str | None = Field(default=None, alias="sha256Hash")
-    quick_xor: str | None = Field(default=None, alias="quickXorHash")
-    sha1: str | None = Field(default=None, alias="sha1Hash")
+    sha256: Name | None = Field(default=None, alias="sha256Hash")
+    quick_xor: Name | None = Field(default=None, alias="quickXorHash")
+    sha1: Name | None = Field(default=None, alias="sha1Hash")
 
 
 class FileFacet(View):
-    mime_type: str | None = Field(default=None, alias="mimeType")
+    mime_type: Name | None = Field(default=None, alias="mimeType")
     hashes: Hashes | None = None
 
 
@@ -78,13 +92,13 @@ class FolderFacet(View):
 
 
 class SharedFacet(View):
-    scope: str | None = None
+    scope: Name | None = None
     owner: IdentitySet | None = None
     shared_by: IdentitySet | None = Field(default=None, alias="sharedBy")
 
 
 class DeletedFacet(View):
-    state: str | None = None
+    state: Name | None = None
 
 
 class RootFacet(View):
@@ -92,12 +106,12 @@ class RootFacet(View):
 
 
 class DriveItem(View):
-    id: str
-    name: str | None = None
+    id: Name
+    name: Name | None = None
     size: int | None = None
-    etag: str | None = Field(default=None, alias="eTag")
-    ctag: str | None = Field(default=None, alias="cTag")
-    web_url: str | None = Field(default=None, alias="webUrl")
+    etag: Name | None = Field(default=None, alias="eTag")
+    ctag: Name | None = Field(default=None, alias="cTag")
+    web_url: Text | None = Field(default=None, alias="webUrl")
     created_at: datetime | None = Field(default=None, alias="createdDateTime")
     modified_at: datetime | None = Field(default=None, alias="lastModifiedDateTime")
     created_by: IdentitySet | None = Field(default=None, alias="createdBy")
@@ -125,24 +139,24 @@ class DriveItem(View):
 
 
 class SharingLink(View):
-    type: str | None = None
-    scope: str | None = None
-    web_url: str | None = Field(default=None, alias="webUrl")
+    type: Name | None = None
+    scope: Name | None = None
+    web_url: Text | None = Field(default=None, alias="webUrl")
     prevents_download: bool | None = Field(default=None, alias="preventsDownload")
 
 
 class SharingInvitation(View):
-    email: str | None = None
+    email: Name | None = None
     sign_in_required: bool | None = Field(default=None, alias="signInRequired")
     invited_by: IdentitySet | None = Field(default=None, alias="invitedBy")
 
 
 class Permission(View):
-    id: str
-    roles: tuple[str, ...] = ()
+    id: Name
+    roles: tuple[Name, ...] = Field(default=(), max_length=MAX_ENTRIES)
     granted_to: IdentitySet | None = Field(default=None, alias="grantedToV2")
     granted_to_identities: tuple[IdentitySet, ...] = Field(
-        default=(), alias="grantedToIdentitiesV2"
+        default=(), alias="grantedToIdentitiesV2", max_length=MAX_ENTRIES
     )
     link: SharingLink | None = None
     invitation: SharingInvitation | None = None
@@ -165,22 +179,22 @@ class Permission(View):
 
 
 class Site(View):
-    id: str
-    name: str | None = None
-    display_name: str | None = Field(default=None, alias="displayName")
-    web_url: str | None = Field(default=None, alias="webUrl")
+    id: Name
+    name: Name | None = None
+    display_name: Name | None = Field(default=None, alias="displayName")
+    web_url: Text | None = Field(default=None, alias="webUrl")
 
 
 class Drive(View):
-    id: str
-    name: str | None = None
-    drive_type: str | None = Field(default=None, alias="driveType")
-    web_url: str | None = Field(default=None, alias="webUrl")
+    id: Name
+    name: Name | None = None
+    drive_type: Name | None = Field(default=None, alias="driveType")
+    web_url: Text | None = Field(default=None, alias="webUrl")
 
 
 class GraphErrorBody(View):
-    code: str | None = None
-    message: str | None = None
+    code: Name | None = None
+    message: Text | None = None
 
 
 class GraphErrorEnvelope(View):
@@ -191,9 +205,9 @@ T = TypeVar("T")
 
 
 class Page(View, Generic[T]):
-    value: tuple[T, ...] = ()
-    next_link: str | None = Field(default=None, alias="@odata.nextLink")
-    delta_link: str | None = Field(default=None, alias="@odata.deltaLink")
+    value: tuple[T, ...] = Field(default=(), max_length=MAX_PAGE)
+    next_link: Text | None = Field(default=None, alias="@odata.nextLink")
+    delta_link: Text | None = Field(default=None, alias="@odata.deltaLink")
 
 
 ITEM_PAGE: TypeAdapter[Page[DriveItem]] = TypeAdapter(Page[DriveItem])
