@@ -90,7 +90,7 @@ def test_a_nul_or_too_many_rows_in_a_sample_list_is_one_line() -> None:
     with pytest.raises(InputError) as refused:
         parse_sample(sample_text() + 'GM-1,"open quote\n', "s.csv", policy())  # type: ignore[arg-type]
     assert one_line(refused).startswith("s.csv: line 77: not valid CSV (unexpected end of data)")
-    rows = sample_text() + "GM-1000,sample,false\n" * MAX_SAMPLE_ROWS
+    rows = sample_text() + "".join(f"ZZ-{n:05d},sample,false\n" for n in range(MAX_SAMPLE_ROWS))
     with pytest.raises(InputError) as refused:
         parse_sample(rows, "s.csv", policy())  # type: ignore[arg-type]
     assert f"more than {MAX_SAMPLE_ROWS:,} rows" in one_line(refused)
