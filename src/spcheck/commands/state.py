@@ -54,8 +54,8 @@ def _advice(result: StateCheck) -> str:
         whole = [b for b in result.backups if b.whole]
         where = f"the newest whole backup is {whole[-1].path}" if whole else "no whole backup"
         return (
-            f"damaged: stop spcheck, keep this file aside and restore ({where}), as "
-            "runbooks/state.md says"
+            f"the file is damaged: stop spcheck, keep this file aside and restore ({where}), "
+            "as runbooks/state.md says"
         )
     if newer(state):
         return "written by a newer spcheck: upgrade spcheck"
@@ -121,4 +121,11 @@ def run_state_check(
         stream.write(json.dumps(document, indent=2) + "\n")
     else:
         _render(result, stream)
-    return _code(result.state)
+    code = _code(result.state)
+    if code:
+        # The report says what was found; the verdict is also the one line a failure is.
+        print(
+            error_line(f"state store {result.state.path}: {_advice(result)}"),
+            file=err or sys.stderr,
+        )
+    return code
