@@ -109,7 +109,7 @@ def read_request(body: bytes, keys: frozenset[str]) -> tuple[dict[str, Any], str
         raise BadRequest(f"the body is larger than {MAX_BODY_BYTES} bytes")
     try:
         data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise BadRequest("the body is not JSON") from None
     if not isinstance(data, dict):
         raise BadRequest('the body is not a JSON object like {"inspection": ..., "action": ...}')

@@ -60,7 +60,7 @@ def decode(text: str | bytes) -> CheckMessage:
         raise BadMessage(f"the message is longer than {MAX_MESSAGE_CHARS} characters")
     try:
         body = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # nested past Python's limit: not a check message
         raise BadMessage("the message is not JSON") from None
     if not isinstance(body, dict):
         raise BadMessage('the message is not a JSON object like {"inspection": "<id>"}')
@@ -81,7 +81,7 @@ def loose_inspection_id(text: str | bytes) -> str | None:
     """The inspection a refused message named, if it is recognisable: for the audit record."""
     try:
         body = json.loads(text)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
     value = body.get("inspection") if isinstance(body, dict) else None
     return value if isinstance(value, str) and _ID.match(value) else None

@@ -80,6 +80,15 @@ def encode(requests: Sequence[SubRequest]) -> bytes:
     return json.dumps({"requests": encoded}, separators=(",", ":")).encode()
 
 
+def _status(value: object) -> int:
+    """An HTTP status as Graph sends it (a number; digits as text are let through)."""
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 100 <= value <= 599:
+        raise ValueError("a sub-response's status is not an HTTP status")
+    return value
+
+
 def decode(content: bytes, label: str) -> dict[str, SubResponse]:
     """Sub-responses by id. A body that is not a batch response is a GraphError naming the call."""
     try:
@@ -89,12 +98,12 @@ def decode(content: bytes, label: str) -> dict[str, SubResponse]:
         for entry in responses:
             sub = SubResponse(
                 id=str(entry["id"]),
-                status=int(entry["status"]),
+                status=_status(entry["status"]),
                 headers=dict(entry.get("headers") or {}),
                 body=entry.get("body"),
             )
             found[sub.id] = sub
-    except (ValueError, KeyError, TypeError) as error:
+    except (ValueError, KeyError, TypeError, RecursionError, OverflowError) as error:
         raise GraphError(
             f"{label}: the $batch response could not be read ({type(error).__name__})"
         ) from None

@@ -6,6 +6,7 @@ shapes, annotations). Both read under caps; the sandbox adds time and memory lim
 from __future__ import annotations
 
 import re
+import struct
 from collections.abc import Mapping
 from io import BytesIO
 from typing import Any
@@ -14,7 +15,7 @@ import pdfplumber
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.pdftypes import resolve1
 from pdfminer.psparser import PSException
-from pdfplumber.utils.exceptions import PdfminerException
+from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 from pypdf import PdfReader
 from pypdf.errors import FileNotDecryptedError, PyPdfError
 
@@ -43,7 +44,31 @@ from spcheck.domain.findings import mask
 # An end-of-file marker on a line of its own: every save (full or incremental) writes one.
 _EOF = re.compile(rb"(?:^|[\r\n])%%EOF[ \t\0]*(?=[\r\n]|$)")
 _SILENT_ANNOTATIONS = frozenset({"Link", "Popup", "Widget", "Redact", "FileAttachment"})
-_PARSE_ERRORS = (PyPdfError, PSException, PDFSyntaxError, PdfminerException, KeyError, ValueError)
+# pypdf and pdfminer raise their own errors on a broken PDF, and on a hostile one whatever
+# their code trips over: every one of them means the PDF cannot be read, never a crash.
+_CHOKED = (
+    TypeError,
+    AttributeError,
+    IndexError,
+    ZeroDivisionError,
+    OverflowError,
+    RecursionError,
+    AssertionError,
+    struct.error,
+    EOFError,
+    NotImplementedError,
+)
+_PARSE_ERRORS = (
+    PyPdfError,
+    PSException,
+    PDFSyntaxError,
+    PdfminerException,
+    MalformedPDFException,
+    KeyError,
+    ValueError,
+    OSError,  # pdfminer's PDFIOError among them
+    *_CHOKED,
+)
 
 
 def _name(value: Any) -> str:

@@ -15,6 +15,10 @@ from defusedxml import ElementTree as DefusedET
 
 from spcheck.content.interface import MalformedFile, UnsafeFile
 
+# expat's ParseError; an encoding the XML declaration names that Python does not know
+# (LookupError) or cannot decode with (UnicodeError, a ValueError).
+_NOT_XML = (ParseError, LookupError, ValueError)
+
 
 def parse(data: bytes, part: str) -> Element:
     """The root element of ``data``; ``part`` names it in errors."""
@@ -25,7 +29,7 @@ def parse(data: bytes, part: str) -> Element:
         return root
     except DefusedXmlException:
         raise UnsafeFile(f"{part}: refused an XML part with a DTD or entities") from None
-    except ParseError:
+    except _NOT_XML:
         raise MalformedFile(f"{part}: not well-formed XML") from None
 
 
@@ -41,7 +45,7 @@ def iterparse(data: bytes, part: str) -> Iterator[tuple[str, Element]]:
         )
     except DefusedXmlException:
         raise UnsafeFile(f"{part}: refused an XML part with a DTD or entities") from None
-    except ParseError:
+    except _NOT_XML:
         raise MalformedFile(f"{part}: not well-formed XML") from None
 
 

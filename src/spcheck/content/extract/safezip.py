@@ -7,7 +7,9 @@ declared sizes before reading bounds what reading can cost.
 
 from __future__ import annotations
 
+import lzma
 import zipfile
+import zlib
 from io import BytesIO
 from xml.etree.ElementTree import Element
 
@@ -22,7 +24,14 @@ class SafeZip:
         try:
             self._zip = zipfile.ZipFile(BytesIO(data))
             infos = self._zip.infolist()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        except (
+            zipfile.BadZipFile,
+            zipfile.LargeZipFile,
+            OSError,
+            ValueError,
+            EOFError,
+            NotImplementedError,  # a zip version or feature zipfile does not know
+        ):
             raise MalformedFile("not a readable zip package") from None
         if len(infos) > limits.max_entries:
             raise UnsafeFile(f"refused: {len(infos)} zip entries (cap {limits.max_entries})")
@@ -65,7 +74,15 @@ class SafeZip:
         try:
             with self._zip.open(info) as stream:
                 data = stream.read(info.file_size + 1)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        except (
+            zipfile.BadZipFile,
+            OSError,
+            ValueError,
+            EOFError,
+            NotImplementedError,
+            zlib.error,  # a damaged deflate stream
+            lzma.LZMAError,
+        ):
             raise MalformedFile(f"{name}: a corrupt zip entry") from None
         if len(data) != info.file_size:
             raise UnsafeFile(f"{name}: inflated size differs from the declared size")
