@@ -22,6 +22,7 @@ from spcheck.loader import (
 )
 from spcheck.outward import one_line
 from spcheck.settings import Settings, load_settings
+from spcheck.store.interface import StateDamaged
 
 # A date given alone is read as the end of that working day, when an SSO reads the report.
 END_OF_WORKING_DAY = dt.time(17, 0)
@@ -129,8 +130,8 @@ def run_watch(
     """Check cycles every ``interval`` seconds, one line each; --once runs a single cycle.
 
     A cycle that fails on an outage, or a definition that stops loading, is reported on
-    stderr and the watch goes on; a refused credential, a missing site or a broken
-    setting ends it (they do not mend themselves).
+    stderr and the watch goes on; a refused credential, a missing site, a broken
+    setting or a damaged state file ends it (they do not mend themselves).
     """
     from spcheck.graph.client import build_gateway
     from spcheck.report.registry import renderer
@@ -167,8 +168,9 @@ def run_watch(
                             gateway, store, loaded, settings, options=watching
                         )
                     except ServiceUnavailable as error:
-                        # An outage outlasting the retries costs one cycle, not the watch.
-                        if once:
+                        # An outage outlasting the retries costs one cycle, not the watch;
+                        # a damaged state file does not mend by itself.
+                        if once or isinstance(error, StateDamaged):
                             raise
                         _say(f"cycle failed: {error}; next try in {interval:g} s")
                         await sleep(interval)

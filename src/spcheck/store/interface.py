@@ -27,6 +27,10 @@ class StoreError(ServiceUnavailable):
     """The state store could not be read or written, or is damaged. Exit 3."""
 
 
+class StateDamaged(StoreError):
+    """The state file is damaged: it does not mend by itself (runbooks/state.md). Exit 3."""
+
+
 class NotAStateFile(StoreError, InputError):
     """SPCHECK_STATE names something that is not spcheck's state at all (a directory, another
     program's file): a setting to correct, not an outage. Exit 2."""

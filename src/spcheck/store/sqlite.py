@@ -33,7 +33,7 @@ from spcheck.domain.acceptance import Acceptance
 from spcheck.domain.attestation import Attestation
 from spcheck.domain.findings import Severity
 from spcheck.domain.history import History, Tracked
-from spcheck.store.interface import NotAStateFile, StoredItem, StoreError
+from spcheck.store.interface import NotAStateFile, StateDamaged, StoredItem, StoreError
 from spcheck.store.migrations import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, TABLES_AT
 from spcheck.store.records import (
     REPLACED,
@@ -409,10 +409,10 @@ class SqliteStore(Store):
             return self._damaged(error)
         return StoreError(f"state store {self._path}: {what} ({one_line(error)})")
 
-    def _damaged(self, detail: object) -> StoreError:
+    def _damaged(self, detail: object) -> StateDamaged:
         text = one_line(detail).removeprefix("*** in database main *** ")
         shown = text if len(text) <= 160 else text[:157] + "..."
-        return StoreError(f"state store {self._path}: the file is damaged ({shown}); {RESTORE}")
+        return StateDamaged(f"state store {self._path}: the file is damaged ({shown}); {RESTORE}")
 
     def _foreign(self, why: str) -> NotAStateFile:
         return NotAStateFile(
