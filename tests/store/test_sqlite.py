@@ -95,7 +95,7 @@ def test_a_schema_4_file_gains_history_and_keeps_its_runs(tmp_path: Path) -> Non
     )
     conn.close()
     with SqliteStore(path) as store:
-        assert store.version == SCHEMA_VERSION == 5
+        assert store.version == SCHEMA_VERSION
         run = store.last_run("glenmorven-2026")
         assert run is not None
         assert run.finding_keys == frozenset({"pir.missing|||"})
@@ -150,8 +150,8 @@ def _corrupt(path: Path) -> None:
     path.write_bytes(bytes(data))
 
 
-def test_a_damaged_file_is_refused_with_the_reason_and_left_alone(tmp_path: Path) -> None:
-    path = tmp_path / "state.db"
+def damaged_state_file(path: Path) -> None:
+    """A state file large enough to damage its inner pages, then damaged (one file, no WAL)."""
     with SqliteStore(path) as store:
         store.upsert_items("d", [item(f"id-{n}", f"Folder/file-{n:05}.pdf") for n in range(600)])
         for step in range(50):
@@ -161,6 +161,11 @@ def test_a_damaged_file_is_refused_with_the_reason_and_left_alone(tmp_path: Path
     conn.execute("PRAGMA journal_mode = DELETE")
     conn.close()
     _corrupt(path)
+
+
+def test_a_damaged_file_is_refused_with_the_reason_and_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    damaged_state_file(path)
     before = digest(path)
     with pytest.raises(StoreError, match="damaged") as refused:
         SqliteStore(path)

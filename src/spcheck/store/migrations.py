@@ -229,20 +229,5 @@ TABLES_AT: dict[int, frozenset[str]] = {
             "attestations",
         }
     ),
-    6: frozenset(
-        {
-            "delta_links",
-            "items",
-            "audit",
-            "check_runs",
-            "alerts",
-            "content_cache",
-            "access_cache",
-            "history_cycles",
-            "finding_history",
-            "acceptances",
-            "attestations",
-            "intents",
-        }
-    ),
 }
+TABLES_AT[6] = TABLES_AT[5] | {"intents"}
