@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
@@ -75,12 +76,19 @@ TOKENS = (
 
 
 def fuzz(examples: int) -> Callable[[Any], Any]:
-    """The example budget of one fuzz test (times SPCHECK_FUZZ_SCALE)."""
-    return settings(
+    """The example budget of one fuzz test (times SPCHECK_FUZZ_SCALE), and a test timeout
+    that grows with it (the suite's is 120 s)."""
+    budget = settings(
         max_examples=examples * SCALE,
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
+    timeout = pytest.mark.timeout(120 * SCALE)
+
+    def apply(test: Any) -> Any:
+        return timeout(budget(test))
+
+    return apply
 
 
 @st.composite
