@@ -192,6 +192,12 @@ def report(soak: Soak, window: int) -> None:
             f"{name} (cycles {first + 1}-{last}): traced memory {slope(traced) / KIB:+.2f} KiB "
             f"per cycle, RSS {slope(rss) / KIB:+.2f} KiB per cycle"
         )
+    last = min(100, (soak.cycles - soak.arrivals) // 2)
+    if last >= 2:
+        print(
+            f"the last {last} cycles: traced memory {slope(soak.tracemalloc[-last:]) / KIB:+.2f} "
+            f"KiB per cycle, RSS {slope(soak.rss[-last:]) / KIB:+.2f} KiB per cycle"
+        )
     idle = soak.tracemalloc[soak.arrivals + window :]
     if len(idle) >= 2 * window:
         head = sum(idle[:window]) / window
