@@ -51,6 +51,7 @@ from spcheck.errors import InputError, PolicyRefusal, ServiceUnavailable, Spchec
 from spcheck.loader import definition_files, find_inspection, load_inspection, load_policies
 from spcheck.loader import policies_dir as resolve_policies
 from spcheck.settings import Settings
+from spcheck.writeahead.reconcile import settle_in_store
 
 log = logging.getLogger(__name__)
 
@@ -155,6 +156,9 @@ def run_acceptance(
     try:
         who = _who(request, requester, settings)
         with store_factory(settings.state) as store:
+            settled = settle_in_store(store, request.inspection)
+            if settled:
+                log.warning("%s: %s", request.inspection, settled)
             if request.action == "accept":
                 made = accept(
                     AcceptRequest(

@@ -4,7 +4,8 @@ An acceptance covers the findings of RULE (narrowed by --path and --location) th
 were open in the inspection's latest check cycle: what the SSO saw in the report,
 each bound to its key and to the item's content and sharing as that cycle saw them.
 A finding that turns up later is not covered, even under the same rule and path.
-Each acceptance and its withdrawal is written to the audit log; a refused request
+Each acceptance and its withdrawal is written to the audit log, write-ahead (an
+intent before the store write, its entry after: ``writeahead``); a refused request
 (a rule the policy never lets be accepted) is audited as skipped and exits 1.
 
 Exit codes: 0 done; 1 refused by the policy; 2 bad input (no such finding, a date
@@ -19,6 +20,7 @@ import sys
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TextIO
 
 from spcheck.commands.operator import (
@@ -27,6 +29,7 @@ from spcheck.commands.operator import (
     one_line,
     operator_name,
     parse_moment,
+    settle,
     utc_now,
 )
 from spcheck.domain.acceptance import Acceptance, check_until, default_until, refusal
@@ -39,6 +42,8 @@ from spcheck.report.document import shown
 from spcheck.settings import Settings, load_settings
 from spcheck.store.factory import open_store, store_exists
 from spcheck.store.records import AuditEntry, AuditResult, Store
+from spcheck.writeahead.decisions import ACCEPTANCE
+from spcheck.writeahead.journal import WriteAhead
 
 ACCEPT, UNACCEPT, REFUSED = "accept", "unaccept", "accept_refused"
 MAX_REASON = 1000
@@ -182,10 +187,12 @@ def accept(
             sharing=row.sharing,
         )
         made.append(acceptance)
+    journal = WriteAhead(store, clock=lambda: now)
     for acceptance in made:
-        # The audit log first: a crash in between leaves an audited decision not yet in
-        # force (the finding still counts), never one in force that nobody can trace.
-        store.append(
+        # Write-ahead: the intent first, then the acceptance, then its entry; a crash in
+        # between is read back by the next command (recorded or not), never lost.
+        journal.record(
+            ACCEPTANCE,
             _entry(
                 inspection_id,
                 f"acceptance-{acceptance.id}",
@@ -198,9 +205,10 @@ def accept(
                 f"{acceptance.reason}",
                 acceptance.key,
                 until=acceptance.until.isoformat(),
-            )
+            ),
+            {"id": acceptance.id, "action": "accept"},
+            partial(store.add_acceptance, acceptance),
         )
-        store.add_acceptance(acceptance)
     return made
 
 
@@ -214,8 +222,18 @@ def unaccept(
     if not live:
         raise InputError(f"{select.describe()}: no acceptance of it is in force in {inspection_id}")
     ended = []
+    journal = WriteAhead(store, clock=lambda: now)
     for acceptance in live:
-        store.append(
+        withdraw = partial(
+            store.end_acceptance,
+            inspection_id,
+            acceptance.id,
+            at=now,
+            by=by,
+            reason=f"withdrawn by {by}",
+        )
+        if journal.record(
+            ACCEPTANCE,
             _entry(
                 inspection_id,
                 f"acceptance-{acceptance.id}",
@@ -226,10 +244,9 @@ def unaccept(
                 acceptance.path,
                 f"withdrew the acceptance of {_where(acceptance)}",
                 acceptance.key,
-            )
-        )
-        if store.end_acceptance(
-            inspection_id, acceptance.id, at=now, by=by, reason=f"withdrawn by {by}"
+            ),
+            {"id": acceptance.id, "action": "unaccept"},
+            withdraw,
         ):
             ended.append(acceptance)
     return ended
@@ -299,6 +316,7 @@ def run_accept(
         )
         loaded = load_one(settings, inspection_id)
         with _opened(settings) as store:
+            settle(store, inspection_id, err)
             made = accept(request, loaded=loaded, store=store, now=now())
     except SpcheckError as error:
         return fail(error, err)
@@ -333,6 +351,7 @@ def run_unaccept(
         who = operator_name(by, settings)
         load_one(settings, inspection_id)
         with _opened(settings) as store:
+            settle(store, inspection_id, err)
             ended = unaccept(inspection_id, select, by=who, store=store, now=now())
     except SpcheckError as error:
         return fail(error, err)

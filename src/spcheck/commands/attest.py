@@ -17,6 +17,7 @@ import json
 import sys
 import uuid
 from collections.abc import Callable
+from functools import partial
 from typing import TextIO
 
 from spcheck.commands.operator import (
@@ -25,6 +26,7 @@ from spcheck.commands.operator import (
     one_line,
     operator_name,
     parse_moment,
+    settle,
     utc_now,
 )
 from spcheck.domain.attestation import Attestation, attested_at
@@ -35,6 +37,8 @@ from spcheck.report.document import shown
 from spcheck.settings import Settings, load_settings
 from spcheck.store.factory import open_store
 from spcheck.store.records import AuditEntry, AuditResult, Store
+from spcheck.writeahead.decisions import ATTESTATION
+from spcheck.writeahead.journal import WriteAhead
 
 ATTEST, UNATTEST = "attest", "unattest"
 MAX_NOTE = 500
@@ -115,11 +119,13 @@ def attest(
         value=value,
         note=note,
     )
-    # The audit log first: a crash in between leaves a traceable record not yet in force.
-    store.append(
-        _audit(attestation, ATTEST, by, now, f"attested {milestone.id}: {milestone.title}")
+    # Write-ahead: the intent, the attestation, its entry; a crash in between is read back.
+    WriteAhead(store, clock=lambda: now).record(
+        ATTESTATION,
+        _audit(attestation, ATTEST, by, now, f"attested {milestone.id}: {milestone.title}"),
+        {"id": attestation.id, "action": "attest"},
+        partial(store.add_attestation, attestation),
     )
-    store.add_attestation(attestation)
     return attestation
 
 
@@ -130,8 +136,12 @@ def unattest(
     current = attested_at(store.attestations(loaded.inspection.id), now).get(milestone.id)
     if current is None:
         raise InputError(f"MILESTONE: {milestone_id} is not attested in {loaded.inspection.id}")
-    store.append(_audit(current, UNATTEST, by, now, f"withdrew the attestation of {milestone.id}"))
-    store.withdraw_attestation(loaded.inspection.id, current.id, at=now, by=by)
+    WriteAhead(store, clock=lambda: now).record(
+        ATTESTATION,
+        _audit(current, UNATTEST, by, now, f"withdrew the attestation of {milestone.id}"),
+        {"id": current.id, "action": "unattest"},
+        partial(store.withdraw_attestation, loaded.inspection.id, current.id, at=now, by=by),
+    )
     return current
 
 
@@ -156,6 +166,7 @@ def run_attest(
         when = parse_moment(on, "--on", day_time=START_OF_DAY) if on else None
         loaded = load_one(settings, inspection_id)
         with open_store(settings.state) as store:
+            settle(store, inspection_id, err)
             done = attest(
                 loaded,
                 milestone_id,
@@ -193,6 +204,7 @@ def run_unattest(
         who = operator_name(by, settings)
         loaded = load_one(settings, inspection_id)
         with open_store(settings.state) as store:
+            settle(store, inspection_id, err)
             done = unattest(loaded, milestone_id, by=who, store=store, now=now())
     except SpcheckError as error:
         return fail(error, err)

@@ -9,10 +9,11 @@ import sys
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from spcheck.errors import InputError, SpcheckError
+from spcheck.errors import InputError, SpcheckError, error_line
 from spcheck.loader import LoadedInspection, find_inspection, load_inspection, load_policies
 from spcheck.loader import policies_dir as resolve_policies
 from spcheck.settings import Settings
+from spcheck.store.records import Store
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -61,9 +62,18 @@ def load_one(settings: Settings, inspection_id: str) -> LoadedInspection:
 
 def fail(error: SpcheckError, err: TextIO | None) -> int:
     """One line on stderr; the error's exit code."""
-    print(f"spcheck: {error}", file=err or sys.stderr)
+    print(error_line(error), file=err or sys.stderr)
     return error.exit_code
 
 
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def settle(store: Store, inspection_id: str, err: TextIO | None) -> None:
+    """Read back a decision an interrupted run left unrecorded (write-ahead), and say so."""
+    from spcheck.writeahead.reconcile import settle_in_store
+
+    line = settle_in_store(store, inspection_id)
+    if line:
+        print(error_line(line), file=err or sys.stderr)

@@ -33,7 +33,8 @@ def _records(permissions: Sequence[Permission]) -> str:
 class StepReconciler(Reconciler):
     kind = KIND
 
-    async def settle(self, intent: Intent, gateway: Gateway, store: Store) -> Settlement:
+    async def settle(self, intent: Intent, gateway: Gateway | None, store: Store) -> Settlement:
+        assert gateway is not None, "a provisioning step is read back from Graph"
         subject: dict[str, Any] = json.loads(intent.subject)
         action = Action(subject["action"])
         drive = str(subject["drive_id"])

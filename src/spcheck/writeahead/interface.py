@@ -35,10 +35,13 @@ class Reconciler(ABC):
     It may read Graph (through the gateway) or the store; it must not change
     anything (the next plan does what is still to do), and it raises the usual
     typed errors when what it needs cannot be read (the intent then stays open).
+    A change made in the store alone sets ``needs_graph`` to False: commands that
+    do not reach Graph (``spcheck accept``) settle it too.
     """
 
     kind: ClassVar[str]
+    needs_graph: ClassVar[bool] = True
 
     @abstractmethod
-    async def settle(self, intent: Intent, gateway: Gateway, store: Store) -> Settlement:
+    async def settle(self, intent: Intent, gateway: Gateway | None, store: Store) -> Settlement:
         """Read what is there now and say what became of the intent's change."""

@@ -31,9 +31,11 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from spcheck.store.records import AuditEntry, AuditLog, AuditResult, Intent
+
+T = TypeVar("T")
 
 # Longer than one write can take with every retry and budget pause: only after this is
 # an intent of another machine's run taken to be abandoned.
@@ -156,6 +158,24 @@ class WriteAhead:
     def abandon(self, change: OpenChange) -> None:
         """Leave the intent open (the outcome is not known): a later run settles it."""
         _release(change.token)
+
+    def record(
+        self, kind: str, entry: AuditEntry, subject: Mapping[str, Any], make: Callable[[], T]
+    ) -> T:
+        """Make a change with ``make()`` (a store write), ``entry`` being its audit entry.
+
+        The intent is recorded before ``make`` runs; ``entry`` (its result and detail
+        as they will stand) is appended once it has returned; ``make``'s value is
+        returned. If ``make`` fails, the intent is left for a later run to read back.
+        """
+        change = self.open(kind, entry, subject)
+        try:
+            made = make()
+        except BaseException:
+            self.abandon(change)
+            raise
+        self.close(change, entry.result, entry.detail, after=entry.after)
+        return made
 
 
 def refused(error: BaseException) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -50,12 +51,16 @@ class Settled:
 
 async def settle_open(
     store: Store,
-    gateway: Gateway,
+    gateway: Gateway | None,
     inspection_ids: Iterable[str] | None = None,
     *,
     clock: Callable[[], datetime] = _utc_now,
 ) -> Settled:
-    """Settle every open intent of these inspections (all when None) whose run is gone."""
+    """Settle every open intent of these inspections (all when None) whose run is gone.
+
+    Without a gateway (a command that does not reach Graph) only the kinds read back
+    from the store are settled; the others wait, silently, for a run that reads Graph.
+    """
     wanted = None if inspection_ids is None else set(inspection_ids)
     if wanted is not None and len(wanted) == 1:
         candidates = store.open_intents(next(iter(wanted)))
@@ -74,6 +79,8 @@ async def settle_open(
         if found is None:
             unknown.append(intent)
             continue
+        if gateway is None and found.needs_graph:
+            continue
         settlement = await found.settle(intent, gateway, store)
         draft = intent.entry
         detail = (
@@ -86,3 +93,9 @@ async def settle_open(
         entry = replace(draft, result=settlement.result, detail=detail, after=settlement.after)
         written.append(store.close_intent(intent, entry))
     return Settled(tuple(written), tuple(live), tuple(unknown))
+
+
+def settle_in_store(store: Store, inspection_id: str) -> str | None:
+    """For a command that does not reach Graph: settle what the store alone can tell
+    (decisions), and return the line to say, if any."""
+    return asyncio.run(settle_open(store, None, [inspection_id])).line()

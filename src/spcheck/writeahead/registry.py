@@ -11,6 +11,8 @@ from spcheck.writeahead.interface import Reconciler
 
 _RECONCILERS: dict[str, tuple[str, str]] = {
     "provision.step": ("spcheck.provision.reconcile", "StepReconciler"),
+    "acceptance": ("spcheck.writeahead.decisions", "AcceptanceReconciler"),
+    "attestation": ("spcheck.writeahead.decisions", "AttestationReconciler"),
 }
 
 
