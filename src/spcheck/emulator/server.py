@@ -59,6 +59,9 @@ class EmulatorServer:
             raise InputError(
                 f"emulator port {port}: cannot listen on {bind_host} ({error.strerror})"
             ) from None
+        # Listening now, not when uvicorn starts, so the URL printed below is true at once: a
+        # client that reads it and connects straight away waits in the backlog, not refused.
+        self.socket.listen(2048)
         self.port = int(self.socket.getsockname()[1])
         url_host = f"[{bind_host}]" if family == socket.AF_INET6 else bind_host
         self.base_url = f"http://{url_host}:{self.port}/v1.0"
