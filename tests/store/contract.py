@@ -24,6 +24,7 @@ from spcheck.store.records import (
     AuditEntry,
     AuditResult,
     CheckRun,
+    DriveSubscription,
     Intent,
     RunStatus,
     Store,
@@ -513,3 +514,77 @@ class StoreContract:
             replace(pd1, withdrawn_at=at, withdrawn_by="Ailsa"),
             count,
         ]
+    # --- change notifications ---
+
+    def test_a_drive_subscription_comes_back_as_stored_and_is_replaced(self, store: Store) -> None:
+        assert store.drive_subscriptions() == []
+        record = DriveSubscription(
+            drive_id="b!drive-2",
+            site_id="host,site,web",
+            subscription_id="7f105c7d-2dc5-4530-97cd-4e7ae6534c07",
+            expires_at=SEEN + timedelta(days=29),
+            checked_at=SEEN.astimezone(BST),
+            created_at=SEEN,
+            url_digest="a" * 64,
+            state_digest="b" * 64,
+            security=True,
+        )
+        refused = DriveSubscription(
+            drive_id="b!drive-1",
+            site_id="host,site,web",
+            subscription_id=None,
+            expires_at=None,
+            checked_at=SEEN,
+            refused="HTTP 403 ExtensionError",
+        )
+        store.put_drive_subscription(record)
+        store.put_drive_subscription(refused)
+        assert store.drive_subscriptions() == [refused, record]
+        assert store.drive_subscriptions()[1].checked_at == SEEN
+        renewed = replace(record, expires_at=SEEN + timedelta(days=30), security=False)
+        store.put_drive_subscription(renewed)
+        assert store.drive_subscriptions() == [refused, renewed]
+        store.remove_drive_subscription("b!drive-1")
+        store.remove_drive_subscription("never-there")
+        assert store.drive_subscriptions() == [renewed]
+        assert renewed.live(SEEN)
+        assert not renewed.live(SEEN + timedelta(days=30))
+        assert not refused.live(SEEN)
+
+    def test_a_drive_subscription_refuses_a_naive_time(self, store: Store) -> None:
+        with pytest.raises(ValueError, match="timezone-aware"):
+            store.put_drive_subscription(
+                DriveSubscription("d", "s", "x", datetime(2026, 10, 1), checked_at=SEEN)
+            )
+        assert store.drive_subscriptions() == []
+
+    def test_notifications_seen_are_per_subscription_until_forgotten(self, store: Store) -> None:
+        assert store.seen_notifications("sub-1", ["n1", "n2"]) == set()
+        store.note_notifications("sub-1", ["n1", "n2", "n1"], SEEN)
+        store.note_notifications("sub-1", ["n3"], SEEN + timedelta(hours=2))
+        store.note_notifications("sub-2", ["n1"], SEEN + timedelta(hours=3))
+        assert store.seen_notifications("sub-1", ["n1", "n3", "n4"]) == {"n1", "n3"}
+        assert store.seen_notifications("sub-2", ["n1", "n2"]) == {"n1"}
+        assert store.forget_notifications(SEEN + timedelta(hours=1)) == 2
+        assert store.seen_notifications("sub-1", ["n1", "n2", "n3"]) == {"n3"}
+        assert store.seen_notifications("sub-2", ["n1"]) == {"n1"}
+        many = [f"n-{n}" for n in range(40)]
+        store.note_notifications("sub-3", many, SEEN)
+        assert store.seen_notifications("sub-3", [*many, "other"]) == set(many)
+
+    def test_a_pending_marker_is_set_once_until_cleared_or_stale(self, store: Store) -> None:
+        stale = SEEN - timedelta(minutes=10)
+        assert store.mark_pending("d|changed", SEEN, stale_before=stale)
+        later = SEEN + timedelta(seconds=2)
+        assert not store.mark_pending("d|changed", later, stale_before=later - timedelta(minutes=10))
+        # Another drive, or another kind of wake, has a marker of its own.
+        assert store.mark_pending("d|missed", later, stale_before=stale)
+        store.clear_pending("d|changed")
+        store.clear_pending("never-set")
+        assert store.mark_pending("d|changed", later, stale_before=stale)
+        # A marker older than stale_before is taken over: its wake was lost.
+        much_later = SEEN + timedelta(hours=1)
+        assert store.mark_pending(
+            "d|changed", much_later, stale_before=much_later - timedelta(minutes=10)
+        )
+        assert not store.mark_pending("d|changed", much_later, stale_before=stale)

@@ -1,6 +1,6 @@
 """AzureTableStore: the state store of the Azure Function, on Azure Table Storage.
 
-``SPCHECK_STATE=azure-table:<connection string>``. Eleven tables named
+``SPCHECK_STATE=azure-table:<connection string>``. Twelve tables named
 ``<prefix><concept>``:
 
 - items: PartitionKey drive id, RowKey item id;
@@ -14,11 +14,14 @@
 - history: inspection id, digest of the finding key; ``cycle`` (the cycles counted);
 - accepts: inspection id, acceptance id;
 - attests: inspection id, attestation id;
-- meta: ``counter`` / ``schema``, ``audit`` / ``version``.
+- meta: ``counter`` / ``schema``, ``audit`` / ``version``;
+- notify: ``subscription`` (RowKey drive id), ``seen-<subscription id>`` (RowKey
+  notification id) and ``pending`` (RowKey the marker's key).
 
 Schema versions: 1 had the first seven tables; 2 adds history, accepts and attests
 (made when a store opens, as every table is) and a run's milestone states. The
-intents table is made the same way; a build that does not know it leaves it alone.
+intents and notify tables are made the same way; a build that does not know them
+leaves them alone.
 
 What differs from SQLite, and why it is still safe:
 
@@ -86,6 +89,7 @@ from spcheck.store.records import (
     AuditEntry,
     AuditResult,
     CheckRun,
+    DriveSubscription,
     Intent,
     RunStatus,
     RunSummary,
@@ -110,6 +114,7 @@ TABLES = (
     "accepts",
     "attests",
     "intents",
+    "notify",
 )
 BATCH = 100  # operations per entity-group transaction
 FILTER_KEYS = 14  # the service allows 15 comparisons per filter; one is the PartitionKey
@@ -120,6 +125,9 @@ DEFAULT_CLIENT_OPTIONS: dict[str, Any] = {"retry_total": 3, "retry_backoff_max":
 
 CONTENT = "content"
 ACCESS = "access"
+SUBSCRIPTION = "subscription"
+PENDING = "pending"
+SEEN = "seen-"
 # The drive row ``check_lease`` takes and removes: no real drive id looks like it.
 PROBE_DRIVE = "spcheck-doctor-lease-check"
 RUN_COUNTER = "seq"
@@ -1047,6 +1055,138 @@ class AzureTableStore(Store):
                 self._commit("cache", batch)
 
 
+    # --- change notifications ---------------------------------------------------------------
+
+    def drive_subscriptions(self) -> list[DriveSubscription]:
+        with self._guard("read failed"):
+            rows = list(self._query("notify", "PartitionKey eq @pk", {"pk": SUBSCRIPTION}))
+        return sorted((_row_subscription(row) for row in rows), key=lambda r: r.drive_id)
+
+    def put_drive_subscription(self, record: DriveSubscription) -> None:
+        from azure.data.tables import UpdateMode
+
+        aware(record.checked_at, "checked_at")
+        for moment, what in ((record.expires_at, "expires_at"), (record.created_at, "created_at")):
+            if moment is not None:
+                aware(moment, what)
+        with self._guard("write failed"):
+            self._table("notify").upsert_entity(
+                _subscription_entity(record), mode=UpdateMode.REPLACE
+            )
+
+    def remove_drive_subscription(self, drive_id: str) -> None:
+        with self._guard("write failed"):
+            self._table("notify").delete_entity(SUBSCRIPTION, key(drive_id))
+
+    def seen_notifications(self, subscription_id: str, notification_ids: Iterable[str]) -> set[str]:
+        wanted = list(dict.fromkeys(notification_ids))
+        found: set[str] = set()
+        with self._guard("read failed"):
+            for chunk in _chunks(wanted, FILTER_KEYS):
+                names = {f"k{n}": key(ident) for n, ident in enumerate(chunk)}
+                either = " or ".join(f"RowKey eq @{name}" for name in names)
+                rows = self._query(
+                    "notify",
+                    f"PartitionKey eq @pk and ( {either} )",
+                    {"pk": SEEN + key(subscription_id), **names},
+                )
+                found.update(str(row["notification_id"]) for row in rows)
+        return found
+
+    def note_notifications(
+        self, subscription_id: str, notification_ids: Iterable[str], at: datetime
+    ) -> None:
+        from azure.data.tables import UpdateMode
+
+        aware(at, "a notification's time")
+        partition = SEEN + key(subscription_id)
+        operations = [
+            (
+                "upsert",
+                {
+                    "PartitionKey": partition,
+                    "RowKey": key(ident),
+                    "subscription_id": subscription_id,
+                    "notification_id": ident,
+                    "seen_utc": at.astimezone(UTC).isoformat(),
+                },
+                {"mode": UpdateMode.REPLACE},
+            )
+            for ident in dict.fromkeys(notification_ids)
+        ]
+        with self._guard("write failed"):
+            for batch in _chunks(operations, BATCH):
+                self._commit("notify", batch)
+
+    def forget_notifications(self, before: datetime) -> int:
+        aware(before, "before")
+        cutoff = before.astimezone(UTC)
+        with self._guard("write failed"):
+            rows = self._query(
+                "notify",
+                "PartitionKey ge @low and PartitionKey lt @high",
+                {"low": SEEN, "high": SEEN[:-1] + "."},
+                select=["PartitionKey", "RowKey", "seen_utc"],
+            )
+            by_partition: dict[str, list[tuple[Any, ...]]] = {}
+            for row in rows:
+                seen = when(row.get("seen_utc"))
+                if seen is None or seen < cutoff:
+                    by_partition.setdefault(str(row["PartitionKey"]), []).append(
+                        ("delete", {"PartitionKey": row["PartitionKey"], "RowKey": row["RowKey"]})
+                    )
+            for operations in by_partition.values():
+                for batch in _chunks(operations, BATCH):
+                    self._commit("notify", batch)
+        return sum(len(operations) for operations in by_partition.values())
+
+    def mark_pending(self, marker: str, at: datetime, *, stale_before: datetime) -> bool:
+        from azure.core import MatchConditions
+        from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
+        from azure.data.tables import UpdateMode
+
+        aware(at, "at")
+        aware(stale_before, "stale_before")
+        entity = {
+            "PartitionKey": PENDING,
+            "RowKey": key(marker),
+            "marker": marker,
+            "since_utc": at.astimezone(UTC).isoformat(),
+        }
+        table = self._table("notify")
+
+        def attempt() -> bool:
+            for _ in range(CONFLICT_ATTEMPTS):
+                try:
+                    table.create_entity(entity)
+                    return True
+                except ResourceExistsError:
+                    pass
+                try:
+                    found = table.get_entity(PENDING, key(marker))
+                except ResourceNotFoundError:
+                    continue  # cleared between the two calls: try to create it again
+                since = when(found.get("since_utc"))
+                if since is not None and since >= stale_before:
+                    return False
+                # A stale marker (its wake was lost): take it over, If-Match its ETag.
+                table.update_entity(
+                    entity,
+                    mode=UpdateMode.REPLACE,
+                    etag=found.metadata["etag"],
+                    match_condition=MatchConditions.IfNotModified,
+                )
+                return True
+            raise StoreError(f"state store {self._location}: a pending marker keeps changing")
+
+        with self._guard("write failed"):
+            return self._retrying("a pending marker", attempt)
+
+    def clear_pending(self, marker: str) -> None:
+        with self._guard("write failed"):
+            self._table("notify").delete_entity(PENDING, key(marker))
+
+
 # --- entities -----------------------------------------------------------------------------------
 
 
@@ -1341,4 +1481,40 @@ def _row_attestation(row: Mapping[str, Any]) -> Attestation:
         note=get_text(row, "note"),
         withdrawn_at=when(row.get("withdrawn_at")),
         withdrawn_by=_text_or_none(row, "withdrawn_by"),
+    )
+
+
+def _subscription_entity(record: DriveSubscription) -> dict[str, Any]:
+    entity: dict[str, Any] = {
+        "PartitionKey": SUBSCRIPTION,
+        "RowKey": key(record.drive_id),
+        "drive_id": record.drive_id,
+        "site_id": record.site_id,
+        "subscription_id": record.subscription_id,
+        "expires_at": iso(record.expires_at),
+        "checked_at": record.checked_at.isoformat(),
+        "created_at": iso(record.created_at),
+        "url_digest": record.url_digest,
+        "state_digest": record.state_digest,
+        "security": record.security,
+        "refused": record.refused,
+    }
+    return {name: value for name, value in entity.items() if value is not None}
+
+
+def _row_subscription(row: Mapping[str, Any]) -> DriveSubscription:
+    checked = when(row.get("checked_at"))
+    if checked is None:
+        raise StoreError("state store: a drive subscription has no time; the table is damaged")
+    return DriveSubscription(
+        drive_id=str(row["drive_id"]),
+        site_id=str(row["site_id"]),
+        subscription_id=_text_or_none(row, "subscription_id"),
+        expires_at=when(row.get("expires_at")),
+        checked_at=checked,
+        created_at=when(row.get("created_at")),
+        url_digest=str(row.get("url_digest") or ""),
+        state_digest=str(row.get("state_digest") or ""),
+        security=bool(row.get("security")),
+        refused=_text_or_none(row, "refused"),
     )

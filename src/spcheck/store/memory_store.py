@@ -17,6 +17,7 @@ from spcheck.store.records import (
     AuditEntry,
     AuditResult,
     CheckRun,
+    DriveSubscription,
     Intent,
     RunSummary,
     Store,
@@ -51,6 +52,9 @@ class MemoryStore(MemoryItemStore, Store):
         self._tracked: dict[str, dict[str, Tracked]] = {}
         self._acceptances: list[Acceptance] = []
         self._attestations: list[Attestation] = []
+        self._subscriptions: dict[str, DriveSubscription] = {}
+        self._seen: dict[tuple[str, str], datetime] = {}
+        self._pending: dict[str, datetime] = {}
         self._closed = False
 
     @property
@@ -293,3 +297,55 @@ class MemoryStore(MemoryItemStore, Store):
         with self._records_lock:
             for item_id, text in entries.items():
                 self._access[item_id] = (text, read_at)
+
+    # --- change notifications ---------------------------------------------------------------
+
+    def drive_subscriptions(self) -> list[DriveSubscription]:
+        with self._records_lock:
+            return [self._subscriptions[key] for key in sorted(self._subscriptions)]
+
+    def put_drive_subscription(self, record: DriveSubscription) -> None:
+        _aware(record.checked_at, "checked_at")
+        for moment, what in ((record.expires_at, "expires_at"), (record.created_at, "created_at")):
+            if moment is not None:
+                _aware(moment, what)
+        with self._records_lock:
+            self._subscriptions[record.drive_id] = record
+
+    def remove_drive_subscription(self, drive_id: str) -> None:
+        with self._records_lock:
+            self._subscriptions.pop(drive_id, None)
+
+    def seen_notifications(self, subscription_id: str, notification_ids: Iterable[str]) -> set[str]:
+        with self._records_lock:
+            return {i for i in notification_ids if (subscription_id, i) in self._seen}
+
+    def note_notifications(
+        self, subscription_id: str, notification_ids: Iterable[str], at: datetime
+    ) -> None:
+        _aware(at, "a notification's time")
+        with self._records_lock:
+            for ident in notification_ids:
+                self._seen.setdefault((subscription_id, ident), at)
+
+    def forget_notifications(self, before: datetime) -> int:
+        _aware(before, "before")
+        with self._records_lock:
+            old = [key for key, at in self._seen.items() if at < before]
+            for key in old:
+                del self._seen[key]
+        return len(old)
+
+    def mark_pending(self, marker: str, at: datetime, *, stale_before: datetime) -> bool:
+        _aware(at, "at")
+        _aware(stale_before, "stale_before")
+        with self._records_lock:
+            since = self._pending.get(marker)
+            if since is not None and since >= stale_before:
+                return False
+            self._pending[marker] = at
+            return True
+
+    def clear_pending(self, marker: str) -> None:
+        with self._records_lock:
+            self._pending.pop(marker, None)

@@ -202,6 +202,38 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """,
         "CREATE INDEX intents_open ON intents (inspection_id) WHERE closed_utc IS NULL",
     ),
+    # 7: change notifications: the subscription per drive, notifications seen, pending wakes.
+    (
+        """
+        CREATE TABLE drive_subscriptions (
+            drive_id TEXT PRIMARY KEY,
+            site_id TEXT NOT NULL,
+            subscription_id TEXT,
+            expires_at TEXT,
+            checked_at TEXT NOT NULL,
+            created_at TEXT,
+            url_digest TEXT NOT NULL DEFAULT '',
+            state_digest TEXT NOT NULL DEFAULT '',
+            security INTEGER NOT NULL DEFAULT 0,
+            refused TEXT
+        )
+        """,
+        """
+        CREATE TABLE notifications_seen (
+            subscription_id TEXT NOT NULL,
+            notification_id TEXT NOT NULL,
+            seen_utc TEXT NOT NULL,
+            PRIMARY KEY (subscription_id, notification_id)
+        )
+        """,
+        "CREATE INDEX notifications_seen_by_time ON notifications_seen (seen_utc)",
+        """
+        CREATE TABLE pending_wakes (
+            key TEXT PRIMARY KEY,
+            since_utc TEXT NOT NULL
+        )
+        """,
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -231,3 +263,4 @@ TABLES_AT: dict[int, frozenset[str]] = {
     ),
 }
 TABLES_AT[6] = TABLES_AT[5] | {"intents"}
+TABLES_AT[7] = TABLES_AT[6] | {"drive_subscriptions", "notifications_seen", "pending_wakes"}

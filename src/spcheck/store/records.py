@@ -1,4 +1,5 @@
-"""The rest of the state contract (DESIGN.md section 9): audit log, check history, content cache.
+"""The rest of the state contract (DESIGN.md section 9): audit log, check history, content cache,
+permissions read, change-notification subscriptions.
 
 ``ItemStore`` (interface.py) holds what delta sync remembers; this module adds
 what provisioning and the check cycle remember, and ``Store``, the one object a
@@ -332,6 +333,92 @@ class AccessCache(ABC):
         return found[1] if found is not None else None
 
 
+# --- change notifications -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DriveSubscription:
+    """spcheck's change-notification subscription on one drive, or why there is none.
+
+    ``subscription_id`` is None while Graph refuses one; ``refused`` then says why, as one
+    line. ``url_digest`` and ``state_digest`` are SHA-256 digests of the notification URL
+    and the clientState sent with the subscription: enough to see that either changed,
+    never the values (the URL can carry a function key; clientState comes from a secret).
+    ``checked_at`` is when spcheck last created, renewed or tried to create it.
+    """
+
+    drive_id: str
+    site_id: str
+    subscription_id: str | None
+    expires_at: datetime | None
+    checked_at: datetime
+    created_at: datetime | None = None
+    url_digest: str = ""
+    state_digest: str = ""
+    security: bool = False
+    refused: str | None = None
+
+    def live(self, now: datetime) -> bool:
+        """Whether Graph should be sending notifications for this drive right now."""
+        return (
+            self.subscription_id is not None
+            and self.expires_at is not None
+            and self.expires_at > now
+        )
+
+
+class NotificationState(ABC):
+    """What the notification receiver and its queue worker share between processes.
+
+    - drive subscriptions: one record per drive (Graph may hold more subscriptions;
+      spcheck keeps one per drive and treats any other as stale);
+    - notifications seen: ``(subscription id, notification id)`` pairs accepted, so a
+      replay is recognised; kept until ``forget_notifications`` prunes them;
+    - pending wakes: one marker per key (a drive and what to do) between a notification
+      and the run it asked for, so a burst of notifications becomes one run.
+    """
+
+    @abstractmethod
+    def drive_subscriptions(self) -> list[DriveSubscription]:
+        """Every drive's record, in drive id order."""
+
+    @abstractmethod
+    def put_drive_subscription(self, record: DriveSubscription) -> None:
+        """Store (or replace) the record of ``record.drive_id``."""
+
+    @abstractmethod
+    def remove_drive_subscription(self, drive_id: str) -> None:
+        """Forget a drive's record; an unknown drive is ignored."""
+
+    @abstractmethod
+    def seen_notifications(self, subscription_id: str, notification_ids: Iterable[str]) -> set[str]:
+        """The ids among ``notification_ids`` already noted for this subscription."""
+
+    @abstractmethod
+    def note_notifications(
+        self, subscription_id: str, notification_ids: Iterable[str], at: datetime
+    ) -> None:
+        """Remember these notifications as accepted at ``at`` (noting one again is harmless)."""
+
+    @abstractmethod
+    def forget_notifications(self, before: datetime) -> int:
+        """Forget notifications noted before ``before``; returns how many were forgotten."""
+
+    @abstractmethod
+    def mark_pending(self, marker: str, at: datetime, *, stale_before: datetime) -> bool:
+        """Set the pending marker ``key`` unless one set at or after ``stale_before`` exists.
+
+        True when this call set it (the caller must then send the wake it stands for);
+        False when a fresh marker is already there (a wake is on its way). One atomic step:
+        of two callers racing, one gets True.
+        """
+
+    @abstractmethod
+    def clear_pending(self, marker: str) -> None:
+        """Remove the marker ``key`` (before the run starts, so a notification that arrives
+        during the run asks for another); an absent marker is ignored."""
+
+
 # --- the facade ---------------------------------------------------------------------------------
 
 
@@ -344,6 +431,7 @@ class Store(
     AttestationLog,
     ContentCache,
     AccessCache,
+    NotificationState,
 ):
     """Everything spcheck remembers, behind one object. Use as a context manager, or close()."""
 
