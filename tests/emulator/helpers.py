@@ -1,4 +1,5 @@
-"""Helpers: settable clocks, and raw or msgraph-sdk clients served by the emulator in process."""
+"""Helpers: settable clocks, raw or msgraph-sdk clients served by the emulator in process, and a
+notification receiver that answers Graph's handshake and keeps what it is sent."""
 
 from __future__ import annotations
 
@@ -12,6 +13,10 @@ from kiota_abstractions.request_option import RequestOption
 from msgraph.graph_request_adapter import GraphRequestAdapter
 from msgraph.graph_service_client import GraphServiceClient
 from msgraph_core import GraphClientFactory
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
 
 from spcheck.emulator.app import DEFAULT_BASE_URL
 from spcheck.emulator.inprocess import transport
@@ -71,3 +76,36 @@ def with_headers(**headers: str) -> RequestConfiguration[Any]:
 
 def as_user(email: str) -> RequestConfiguration[Any]:
     return with_headers(X_Emulator_User=email)
+
+
+RECEIVER_URL = "http://127.0.0.1:7071/api/notify?code=test-key"
+
+
+class Receiver:
+    """An ASGI notification endpoint: echoes ``validationToken``, keeps every body it gets.
+
+    ``status`` is what it answers notifications with; ``echo`` False makes it answer the
+    handshake wrongly (a subscriber that does not validate).
+    """
+
+    def __init__(self) -> None:
+        self.bodies: list[dict[str, Any]] = []
+        self.queries: list[dict[str, str]] = []
+        self.status = 202
+        self.echo = True
+        self.app = Starlette(routes=[Route("/api/notify", self._notify, methods=["POST"])])
+
+    async def _notify(self, request: Request) -> Response:
+        self.queries.append(dict(request.query_params))
+        token = request.query_params.get("validationToken")
+        if token is not None:
+            return PlainTextResponse(token if self.echo else token[::-1])
+        self.bodies.append(await request.json())
+        return Response(status_code=self.status)
+
+    @property
+    def notifications(self) -> list[dict[str, Any]]:
+        return [note for body in self.bodies for note in body["value"]]
+
+    def transport(self) -> httpx.ASGITransport:
+        return httpx.ASGITransport(app=self.app)

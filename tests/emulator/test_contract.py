@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -19,6 +20,8 @@ from spcheck.emulator.render import Renderer
 from spcheck.emulator.seeds import ROOT_FOLDER, SERVICE_EMAIL, SITE
 from spcheck.emulator.service import GraphService
 from spcheck.emulator.state import EmulatorState
+
+from .helpers import RECEIVER_URL, Receiver
 
 MORAG = "morag.testperson@glenmorven-council.example"
 
@@ -38,8 +41,10 @@ def drive_every_endpoint(state: EmulatorState, drive_id: str) -> None:
     state.create_link(drive_id, folder.id, "view", "anonymous")
     item = f"/drives/{drive_id}/items/{folder.id}"
 
+    receiver = Receiver()
+
     async def scenario() -> None:
-        served = transport(state, ru_per_minute=100_000)
+        served = transport(state, ru_per_minute=100_000, notify_transport=receiver.transport())
         credential = EmulatorCredential(DEFAULT_BASE_URL, transport=served)
         token = await credential.get_token("https://graph.microsoft.com/.default")
         await credential.close()
@@ -94,6 +99,27 @@ def drive_every_endpoint(state: EmulatorState, drive_id: str) -> None:
                 "/$batch",
                 json={"requests": [{"id": "1", "method": "GET", "url": f"{item}/permissions"}]},
             )
+            expiry = (state.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+            subscribed = await client.post(
+                "/subscriptions",
+                json={
+                    "changeType": "updated",
+                    "notificationUrl": RECEIVER_URL,
+                    "lifecycleNotificationUrl": RECEIVER_URL,
+                    "resource": f"drives/{drive_id}/root",
+                    "expirationDateTime": expiry,
+                    "clientState": "contract-state",
+                },
+                headers={"Prefer": "includesecuritywebhooks"},
+            )
+            assert subscribed.status_code == 201, subscribed.text
+            subscription = f"/subscriptions/{subscribed.json()['id']}"
+            await client.get("/subscriptions")
+            await client.get(subscription)
+            await client.patch(subscription, json={"expirationDateTime": expiry})
+            await client.post(f"{subscription}/reauthorize")
+            await client.delete(subscription)
+            await client.get(subscription)  # 404
             await client.get(f"/drives/{drive_id}/items/nothing-here")  # 404
             await client.get(f"{item}/children", params={"$filter": "x"})  # 400
             await client.post(f"/drives/{drive_id}/items/{folder.id}")  # 405

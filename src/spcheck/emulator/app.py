@@ -8,6 +8,11 @@ metering, ``$batch``, and the endpoints of ``service``. Links (``@odata.nextLink
 ``base_url``; the token endpoint (``tokens``) answers beside them. Every response
 carries a ``Date`` header (shifted by the ``skew`` mode) and is shown to the
 observers of ``observe``.
+
+Change notifications leave through ``notifier``: after any request that changed a
+drive someone subscribed to, a task POSTs the notifications; creating a
+subscription is served from a worker thread, so that its validation handshake can
+run on the event loop meanwhile (the receiver may live in this very process).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from email.utils import format_datetime
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -42,6 +48,7 @@ from spcheck.emulator.interface import (
     Throttled,
 )
 from spcheck.emulator.metering import DEFAULT_RU_PER_MINUTE, ResourceMeter
+from spcheck.emulator.notifier import Notifier
 from spcheck.emulator.render import DOWNLOAD_PREFIX, Renderer
 from spcheck.emulator.routing import Route, parse, resource_units
 from spcheck.emulator.service import USER_HEADER, GraphService
@@ -74,7 +81,12 @@ class Emulator(RequestHandler):
     """Accounting, metering and ``$batch`` around the endpoints; answers one request."""
 
     def __init__(
-        self, state: EmulatorState, base_url: str, faults: FaultInjector, meter: ResourceMeter
+        self,
+        state: EmulatorState,
+        base_url: str,
+        faults: FaultInjector,
+        meter: ResourceMeter,
+        notifier: Notifier | None = None,
     ) -> None:
         self.state = state
         self.base_url = base_url.rstrip("/")
@@ -84,7 +96,8 @@ class Emulator(RequestHandler):
         self.meter = meter
         self.tokens = TokenIssuer()
         self.renderer = Renderer(state, self.base_url)
-        self.service = GraphService(state, self.renderer)
+        self.notifier = notifier or Notifier(state, faults)
+        self.service = GraphService(state, self.renderer, self.notifier.validate_blocking)
 
     def error_response(
         self, error: GraphError, request: GraphRequest, request_id: str | None = None
@@ -351,7 +364,15 @@ class EmulatorApp(Starlette):
         )
         headers = {key.lower(): value for key, value in request.headers.items()}
         graph_request = GraphRequest(request.method.upper(), path, query, headers, body)
-        response = self.emulator.handle_http(graph_request)
+        notifier = self.emulator.notifier
+        if graph_request.method == "POST" and path.rstrip("/").lower().endswith("/subscriptions"):
+            # The handshake runs on this loop while the request waits in a thread.
+            notifier.bind()
+            response = await asyncio.to_thread(self.emulator.handle_http, graph_request)
+        else:
+            response = self.emulator.handle_http(graph_request)
+        if self.emulator.state.outbox:
+            notifier.schedule_flush()
         content, out_headers = response.encoded()
         return Response(content, status_code=response.status, headers=out_headers)
 
@@ -364,12 +385,26 @@ def create_app(
     fault_seed: int = 0,
     ru_per_minute: int | None = None,
     monotonic: Callable[[], float] = time.monotonic,
-) -> Starlette:
+    notify_transport: httpx.AsyncBaseTransport | None = None,
+    notify_tick: float | None = None,
+    notify_retry_pause: float = 0.5,
+) -> EmulatorApp:
     """The emulator over ``state``, answering on ``base_url`` (its path is the API version).
 
     ``ru_per_minute`` defaults to 1,200, SharePoint's budget for the smallest tenants;
     ``monotonic`` is the clock of the resource-unit window (tests pass a fake).
+    Notifications go out through ``notify_transport`` (default: the network, loopback
+    only); ``notify_tick`` seconds make a background task apply the clock (expiry,
+    lifecycle events) and send what is waiting, as a served emulator needs.
     """
     meter = ResourceMeter(ru_per_minute or DEFAULT_RU_PER_MINUTE, monotonic)
-    emulator = Emulator(state, base_url, FaultInjector(faults, fault_seed), meter)
+    injector = FaultInjector(faults, fault_seed)
+    notifier = Notifier(
+        state,
+        injector,
+        transport=notify_transport,
+        tick=notify_tick,
+        retry_pause=notify_retry_pause,
+    )
+    emulator = Emulator(state, base_url, injector, meter, notifier)
     return EmulatorApp(emulator)

@@ -70,6 +70,15 @@ REQUIRED: Mapping[str, tuple[str, ...]] = {
     "driveItem (folder)": ("folder.childCount",),
     "driveItem (deleted)": ("id", "deleted", "parentReference"),
     "permission": ("id", "roles"),
+    "subscription": (
+        "id",
+        "resource",
+        "changeType",
+        "notificationUrl",
+        "expirationDateTime",
+        "applicationId",
+        "creatorId",
+    ),
     "permission (link)": ("link.type", "link.scope", "link.webUrl"),
     "error": ("error.code", "error.message", "error.innerError"),
     "collection": ("value", "@odata.context"),
@@ -82,12 +91,14 @@ def _models() -> dict[str, Any]:
     from msgraph.generated.models.o_data_errors.o_data_error import ODataError
     from msgraph.generated.models.permission import Permission
     from msgraph.generated.models.site import Site
+    from msgraph.generated.models.subscription import Subscription
 
     return {
         "site": Site,
         "drive": Drive,
         "driveItem": DriveItem,
         "permission": Permission,
+        "subscription": Subscription,
         "error": ODataError,
     }
 
@@ -111,6 +122,12 @@ ANSWERS: Mapping[str, str] = {
     "POST invite": "[permission]",
     "POST createLink": "permission",
     "POST sendMail": "",
+    "POST subscriptions": "subscription",
+    "GET subscriptions": "[subscription]",
+    "GET subscription": "subscription",
+    "PATCH subscription": "subscription",
+    "DELETE subscription": "",
+    "POST reauthorize": "",
     "POST batch": "batch",
     "GET download": "content",
     "POST token": "token",

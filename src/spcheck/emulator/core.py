@@ -20,8 +20,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from spcheck.emulator import ids
-from spcheck.emulator.model import DriveItem, Identity, Site, User
-from spcheck.emulator.stats import RequestStats
+from spcheck.emulator.model import Delivery, DriveItem, Identity, Site, Subscription, User
+from spcheck.emulator.stats import NotificationStats, RequestStats
 
 
 def _utc_now() -> datetime:
@@ -51,6 +51,10 @@ class StateCore:
         self.sent_mail: list[dict[str, Any]] = []
         self.invitations_sent: list[dict[str, Any]] = []
         self.stats = RequestStats()
+        self.tenant_id = ids.tenant_id(self.tenant_domain)
+        self.subscriptions: dict[str, Subscription] = {}
+        self.outbox: list[Delivery] = []
+        self.notifications = NotificationStats()
         self.lock = threading.RLock()
         self.delta_epoch = 0
         self.delta_snapshots: OrderedDict[str, tuple[int, int, list[str]]] = OrderedDict()
@@ -81,6 +85,10 @@ class StateCore:
             item.sharing_seq = self._seq
         else:
             item.content_seq = self._seq
+        self._changed(item, sharing=sharing)
+
+    def _changed(self, item: DriveItem, *, sharing: bool) -> None:
+        """Called for every change in the change log (subscriptions notify from here)."""
 
     def expire_delta_tokens(self) -> None:
         """Make every issued delta and next link stale: the next call gets 410 resyncRequired."""

@@ -58,3 +58,7 @@ def user_permission_id(email: str) -> str:
 
 def group_permission_id(site: str, group: str) -> str:
     return str(uuid.uuid5(_NAMESPACE, f"group:{site}:{group}"))
+
+
+def tenant_id(domain: str) -> str:
+    return str(uuid.uuid5(_NAMESPACE, f"tenant:{domain.lower()}"))

@@ -16,9 +16,8 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from starlette.applications import Starlette
 
-from spcheck.emulator.app import create_app
+from spcheck.emulator.app import EmulatorApp, create_app
 from spcheck.emulator.interface import ConnectionDropped, GraphUnreachable
 from spcheck.emulator.state import EmulatorState
 
@@ -26,7 +25,7 @@ from spcheck.emulator.state import EmulatorState
 class InProcessTransport(httpx.AsyncBaseTransport):
     """``httpx.ASGITransport`` over the emulator app, translating dropped connections."""
 
-    def __init__(self, app: Starlette) -> None:
+    def __init__(self, app: EmulatorApp) -> None:
         self.app = app
         self._inner = httpx.ASGITransport(app=app)
 

@@ -141,3 +141,38 @@ class DriveItem:
     @property
     def ctag(self) -> str:
         return f'"c:{{{self.etag_id}}},{self.version}"'
+
+
+@dataclass(slots=True)
+class Subscription:
+    """A change-notification subscription on the root of one drive (``drives/{id}/root``).
+
+    ``reauthorize_since`` is set when a ``reauthorizationRequired`` challenge was sent and
+    cleared by reauthorizing or renewing; ``paused`` when delivery stopped for want of it.
+    """
+
+    id: str
+    resource: str
+    drive_id: str
+    change_type: str
+    notification_url: str
+    lifecycle_url: str | None
+    client_state: str | None
+    expires: datetime
+    created: datetime
+    application_id: str
+    creator_id: str
+    security: bool = False
+    tls_version: str = "v1_2"
+    reauthorize_since: datetime | None = None
+    paused: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One notification waiting to be POSTed to ``url`` (a changeNotification's JSON)."""
+
+    url: str
+    subscription_id: str
+    notification: dict[str, Any]
+    lifecycle: bool = False

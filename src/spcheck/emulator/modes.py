@@ -22,7 +22,11 @@ spec (``spcheck emulator --faults grant:read``):
 - ``graph:unreachable``: every Graph request fails to connect (``httpx.ConnectError``
   in process, a closed socket over HTTP); the token endpoint still answers;
 - ``skew:10m`` (or ``-90s``): the ``Date`` header of every response is that far from
-  the true time, as from a host whose clock has drifted.
+  the true time, as from a host whose clock has drifted;
+- ``subscriptions:refused``: creating a change-notification subscription is 403
+  ``ExtensionError`` ("Operation: Create; Exception: [Status Code: Forbidden; Reason:
+  Access denied]"), the answer apps report from tenants that do not let them
+  subscribe (everything else works). With ``grant:none`` creating one is refused too.
 
 Grant, roles and expiry apply to the app: a request that names an acting user
 (``X-Emulator-User``) is checked against that user's permissions instead.
@@ -45,7 +49,7 @@ from spcheck.emulator.tokens import TokenClaims
 
 GRANTS = ("none", "read", "write", "manage", "fullcontrol")
 DEFAULT_ROLES = ("Sites.Selected", "Mail.Send")
-MODE_ENTRIES = ("grant", "site", "token", "secret", "roles", "graph", "skew")
+MODE_ENTRIES = ("grant", "site", "token", "secret", "roles", "graph", "skew", "subscriptions")
 _ROLE = re.compile(r"[A-Za-z][A-Za-z0-9.]*")
 _SKEW = re.compile(r"([+-]?)(\d+(?:\.\d+)?)(ms|s|m|h)")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
@@ -55,9 +59,10 @@ _SWITCHES = {
     "graph": ("unreachable", "unreachable"),
     "token": ("expired", "token_expired"),
     "secret": ("expired", "secret_expired"),
+    "subscriptions": ("refused", "subscriptions_refused"),
 }
-# Routes that reach a site or its drive (everything but mail and the $batch envelope).
-_NOT_SITE = frozenset({"sendMail", "batch"})
+# Routes that reach a site or its drive (everything but mail, subscriptions and $batch).
+_NOT_SITE = frozenset({"sendMail", "batch", "subscriptions", "subscription", "reauthorize"})
 
 
 class InvalidAuthenticationToken(GraphError):
@@ -68,6 +73,11 @@ class InvalidAuthenticationToken(GraphError):
 class MailAccessDenied(GraphError):
     status = 403
     code = "ErrorAccessDenied"
+
+
+class SubscriptionRefused(GraphError):
+    status = 403
+    code = "ExtensionError"
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +91,7 @@ class TenantModes:
     roles: tuple[str, ...] = DEFAULT_ROLES
     unreachable: bool = False
     clock_skew: float = 0.0
+    subscriptions_refused: bool = False
 
     def with_entry(self, name: str, value: str, bad: Callable[[str], Exception]) -> TenantModes:
         """This set of modes with one spec entry (``grant:read``) applied."""
@@ -99,6 +110,8 @@ class TenantModes:
                 return replace(self, unreachable=True)
             if field == "token_expired":
                 return replace(self, token_expired=True)
+            if field == "subscriptions_refused":
+                return replace(self, subscriptions_refused=True)
             return replace(self, secret_expired=True)
         if name == "roles":
             roles = () if lowered == "none" else tuple(value.split("+"))
@@ -132,6 +145,8 @@ class TenantModes:
             found.append("graph:unreachable")
         if self.clock_skew:
             found.append(f"skew:{self.clock_skew:g}s")
+        if self.subscriptions_refused:
+            found.append("subscriptions:refused")
         return found
 
     def refusal(
@@ -154,6 +169,15 @@ class TenantModes:
         if route.target == "sendMail":
             if claims is not None and "Mail.Send" not in claims.roles:
                 return MailAccessDenied("Access is denied. Check credentials and try again.")
+            return None
+        if route.target == "subscriptions" and request.method == "POST":
+            unprivileged = claims is not None and not any(
+                role.startswith(("Sites.", "Files.")) for role in claims.roles
+            )
+            if self.subscriptions_refused or self.grant == "none" or unprivileged:
+                return SubscriptionRefused(
+                    "Operation: Create; Exception: [Status Code: Forbidden; Reason: Access denied]"
+                )
             return None
         if route.target in _NOT_SITE:
             return None

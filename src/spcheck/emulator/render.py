@@ -1,4 +1,5 @@
-"""Graph's JSON shapes for the state's records (sites, drives, drive items, permissions).
+"""Graph's JSON shapes for the state's records (sites, drives, drive items, permissions,
+subscriptions).
 
 SharePoint specifics kept on purpose: only ``quickXorHash`` among file hashes; no
 ``inheritedFrom`` on permissions; ``parentReference.path`` absent from delta items;
@@ -12,9 +13,10 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from spcheck.emulator.model import DriveItem, Permission, Site
+from spcheck.emulator.model import DriveItem, Permission, Site, Subscription
 from spcheck.emulator.sharing import shared_scope
 from spcheck.emulator.state import EmulatorState
+from spcheck.emulator.subscriptions import timestamp as subscription_time
 
 DOWNLOAD_PREFIX = "/_emulator/download"
 # annotations Graph keeps whatever $select asks for
@@ -178,4 +180,21 @@ class Renderer:
             body["grantedToIdentitiesV2"] = []
         if permission.expires is not None:
             body["expirationDateTime"] = timestamp(permission.expires)
+        return body
+
+    def subscription(self, subscription: Subscription) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "id": subscription.id,
+            "resource": subscription.resource,
+            "applicationId": subscription.application_id,
+            "changeType": subscription.change_type,
+            "clientState": subscription.client_state,
+            "notificationUrl": subscription.notification_url,
+            "expirationDateTime": subscription_time(subscription.expires),
+            "creatorId": subscription.creator_id,
+            "latestSupportedTlsVersion": subscription.tls_version,
+            "includeResourceData": False,
+        }
+        if subscription.lifecycle_url is not None:
+            body["lifecycleNotificationUrl"] = subscription.lifecycle_url
         return body

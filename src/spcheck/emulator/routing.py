@@ -44,6 +44,7 @@ class Route:
     token: str | None = None
     permission_id: str | None = None
     user: str | None = None
+    subscription_id: str | None = None
 
     def kind(self, method: str) -> str:
         return f"{method} {self.target}"
@@ -114,6 +115,14 @@ def parse(path: str) -> Route:
         return Route("batch")
     if head == "users" and len(parts) == 3 and parts[2].lower() == "sendmail":
         return Route("sendMail", user=parts[1])
+    if head == "subscriptions":
+        if len(parts) == 1:
+            return Route("subscriptions")
+        if len(parts) == 2:
+            return Route("subscription", subscription_id=parts[1])
+        if len(parts) == 3 and parts[2].lower() == "reauthorize":
+            return Route("reauthorize", subscription_id=parts[1])
+        raise _not_found(parts[-1])
     if head == "sites" and len(parts) >= 2:
         site = parts[1]
         rest = parts[2:]
@@ -132,11 +141,14 @@ def parse(path: str) -> Route:
 
 
 PERMISSION_TARGETS = frozenset({"permissions", "permission", "invite", "createLink"})
+# Graph's notification service, not SharePoint: no SharePoint resource units.
+SUBSCRIPTION_TARGETS = frozenset({"subscriptions", "subscription", "reauthorize"})
 
 
 def resource_units(route: Route, method: str, query_token: str | None) -> int:
-    """SharePoint's cost of a request (GRAPH.md): 1 read, 2 multi-item read or write, 5 sharing."""
-    if route.target in ("batch", "sendMail"):
+    """SharePoint's cost of a request: 1 read, 2 multi-item read or write, 5 sharing, and 0 for
+    what is not SharePoint (mail, subscriptions, the ``$batch`` envelope)."""
+    if route.target in ("batch", "sendMail") or route.target in SUBSCRIPTION_TARGETS:
         return 0
     if route.target in PERMISSION_TARGETS:
         return 5

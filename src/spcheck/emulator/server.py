@@ -25,6 +25,7 @@ from spcheck.errors import InputError
 from spcheck.settings import is_loopback_host
 
 START_TIMEOUT_SECONDS = 10.0
+NOTIFY_TICK_SECONDS = 1.0
 
 
 class EmulatorServer:
@@ -66,12 +67,15 @@ class EmulatorServer:
         url_host = f"[{bind_host}]" if family == socket.AF_INET6 else bind_host
         self.base_url = f"http://{url_host}:{self.port}/v1.0"
         self.state = state
+        # A served emulator has no test to move it along: a ticker applies the clock
+        # (subscription expiry, lifecycle events) and sends what is waiting.
         self.app = create_app(
             state,
             base_url=self.base_url,
             faults=faults,
             fault_seed=fault_seed,
             ru_per_minute=ru_per_minute,
+            notify_tick=NOTIFY_TICK_SECONDS,
         )
         config = uvicorn.Config(
             self.app,

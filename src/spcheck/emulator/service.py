@@ -7,8 +7,10 @@ and ``$batch`` wrap it (see ``app``). The acting user is named by the
 ``GraphService`` is the route table and dispatcher; the endpoints themselves are
 grouped by resource in ``drive_endpoints`` (sites, drives, items, children,
 content, delta), ``sharing_endpoints`` (permissions, invite, createLink) and
-``mail_endpoints`` (sendMail), on the shared lookups of ``endpoints``. Query
-options are parsed by ``query``.
+``mail_endpoints`` (sendMail) and ``subscription_endpoints`` (subscriptions), on
+the shared lookups of ``endpoints``. Query options are parsed by ``query``.
+Creating a subscription is the one endpoint that runs outside the lock: it waits
+for the validation handshake.
 """
 
 from __future__ import annotations
@@ -30,17 +32,22 @@ from spcheck.emulator.render import Renderer
 from spcheck.emulator.routing import Route, parse
 from spcheck.emulator.sharing_endpoints import SharingEndpoints
 from spcheck.emulator.state import EmulatorState
+from spcheck.emulator.subscription_endpoints import Handshake, SubscriptionEndpoints
 
 __all__ = ["USER_HEADER", "GraphService", "Handler"]
 
 Handler = Callable[[Route, GraphRequest, QueryOptions], GraphResponse]
 
 
-class GraphService(DriveEndpoints, SharingEndpoints, MailEndpoints, RequestHandler):
-    """Graph's drive, sharing and mail endpoints over an ``EmulatorState``."""
+class GraphService(
+    DriveEndpoints, SharingEndpoints, MailEndpoints, SubscriptionEndpoints, RequestHandler
+):
+    """Graph's drive, sharing, mail and subscription endpoints over an ``EmulatorState``."""
 
-    def __init__(self, state: EmulatorState, renderer: Renderer) -> None:
-        super().__init__(state, renderer)
+    def __init__(
+        self, state: EmulatorState, renderer: Renderer, handshake: Handshake | None = None
+    ) -> None:
+        super().__init__(state, renderer, handshake)
         self._routes: dict[tuple[str, str], Handler] = {
             ("site", "GET"): self._get_site,
             ("siteDrives", "GET"): self._get_site_drives,
@@ -59,7 +66,14 @@ class GraphService(DriveEndpoints, SharingEndpoints, MailEndpoints, RequestHandl
             ("invite", "POST"): self._invite,
             ("createLink", "POST"): self._create_link,
             ("sendMail", "POST"): self._send_mail,
+            ("subscriptions", "POST"): self._create_subscription,
+            ("subscriptions", "GET"): self._list_subscriptions,
+            ("subscription", "GET"): self._get_subscription,
+            ("subscription", "PATCH"): self._renew_subscription,
+            ("subscription", "DELETE"): self._delete_subscription,
+            ("reauthorize", "POST"): self._reauthorize,
         }
+        self._unlocked = {self._create_subscription}
 
     def handle(self, request: GraphRequest) -> GraphResponse:
         return self.dispatch(parse(request.path), request)
@@ -71,5 +85,7 @@ class GraphService(DriveEndpoints, SharingEndpoints, MailEndpoints, RequestHandl
                 raise MethodNotAllowed(f"{request.method} is not supported on this resource")
             raise BadRequest(f"Resource not found for the segment '{route.target}'.")
         options = QueryOptions.parse(request.query)
+        if handler in self._unlocked:
+            return handler(route, request, options)
         with self.state.lock:
             return handler(route, request, options)

@@ -19,6 +19,7 @@ The state is built in layers, each in its own module:
 - ``tree``: reading items by id or path;
 - ``items``: creating, uploading, renaming, moving and deleting items;
 - ``access``: permissions, invitations, sharing links and access checks;
+- ``subscriptions``: change-notification subscriptions and the outbox they fill;
 - ``names``: the name and email rules they share.
 """
 
@@ -27,6 +28,7 @@ from __future__ import annotations
 from spcheck.emulator.access import GRANT_ROLES, LINK_SCOPES, LINK_TYPES, Access
 from spcheck.emulator.items import CONFLICT_BEHAVIOURS, MAX_SIMPLE_UPLOAD, Items
 from spcheck.emulator.names import check_name, is_email, mime_type_for
+from spcheck.emulator.subscriptions import Subscriptions
 
 __all__ = [
     "CONFLICT_BEHAVIOURS",
@@ -41,5 +43,6 @@ __all__ = [
 ]
 
 
-class EmulatorState(Items, Access):
-    """Users, sites, drive items, permissions, the change log, mail and request stats."""
+class EmulatorState(Items, Access, Subscriptions):
+    """Users, sites, drive items, permissions, the change log, subscriptions and the
+    notifications they make, mail and request stats."""

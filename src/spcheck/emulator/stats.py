@@ -62,3 +62,35 @@ class RequestStats:
             for counter in (self.faults, self.by_kind, self.ru_by_kind, self.user_agents):
                 counter.clear()
             self.log.clear()
+
+
+@dataclass
+class NotificationStats:
+    """What happened to the change notifications the emulator had to send.
+
+    ``queued`` counts notifications made (one per change, per subscription);
+    ``delivered`` those a receiver answered with 2xx; ``dropped`` and ``delayed``
+    those the ``notify-drop`` and ``notify-delay`` faults took; ``failed`` those
+    still refused after the retries; ``paused`` those withheld while a
+    subscription waited to be reauthorized; ``posts`` the HTTP requests made
+    (notifications are batched per URL); ``validations`` the handshakes made.
+    """
+
+    queued: int = 0
+    delivered: int = 0
+    dropped: int = 0
+    delayed: int = 0
+    failed: int = 0
+    paused: int = 0
+    posts: int = 0
+    validations: int = 0
+    lifecycle: Counter[str] = field(default_factory=Counter)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def add(self, name: str, count: int = 1) -> None:
+        with self._lock:
+            setattr(self, name, getattr(self, name) + count)
+
+    def add_lifecycle(self, event: str) -> None:
+        with self._lock:
+            self.lifecycle[event] += 1
