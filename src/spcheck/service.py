@@ -25,7 +25,7 @@ from spcheck.domain.findings import Severity, finding_key
 from spcheck.domain.history import Ended
 from spcheck.domain.policy import Policy
 from spcheck.domain.snapshot import Access, ContentCheck, InspectionSnapshot, Unverified
-from spcheck.graph.interface import Gateway, GatewayStats, GraphError, SyncResult
+from spcheck.graph.interface import Gateway, GatewayStats, GraphError, SiteDrive, SyncResult
 from spcheck.graph.views import Permission
 from spcheck.loader import LoadedInspection
 from spcheck.report.interface import Report
@@ -65,6 +65,9 @@ class CycleOptions:
     # False: no finding history and no acceptances (every finding counts). Only for
     # measuring what history costs (bench/check_cycle.py).
     history: bool = True
+    # True lists the whole drive again instead of asking delta for what changed (after
+    # Graph reports missed change notifications); it also re-reads every permission.
+    full_sync: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,15 +111,18 @@ async def run_cycle(
     options: CycleOptions = CycleOptions(),
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     progress: Progress | None = None,
+    site: SiteDrive | None = None,
 ) -> CycleOutcome:
+    """One cycle. ``site`` saves the two requests that resolve SPCHECK_SITE when the
+    caller already knows its drive (a change notification names it)."""
     tracker = progress or _Silent()
     started = now()
     as_of = options.as_of or started
-    site = await gateway.resolve_site()
+    site = site or await gateway.resolve_site()
     drive = site.drive_id
     reconciled = await settle_open(store, gateway, [i.inspection.id for i in inspections])
     tracker.stage("sync", 1)
-    sync = await gateway.sync(drive, store)
+    sync = await gateway.sync(drive, store, full=options.full_sync)
     tracker.advance()
     items = store.items(drive)
     work = [

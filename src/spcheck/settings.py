@@ -81,6 +81,11 @@ class Settings(BaseSettings):
     trace: Path | None = None
     # Who is at the keyboard: named on acceptances and attestations (--by overrides it).
     operator: str | None = None
+    # Change notifications (docs/notifications.md).
+    notify_url: SecretStr | None = None
+    notify_secret: SecretStr | None = None
+    notify_debounce: float = Field(default=5.0, ge=0.0, le=60.0)
+    safety_net_minutes: int = Field(default=120, ge=15, le=1440)
 
     @field_validator("site")
     @classmethod
@@ -140,6 +145,28 @@ class Settings(BaseSettings):
         if not cleaned or len(cleaned) > 200 or not cleaned.isprintable():
             raise ValueError("expected a name of 1 to 200 printable characters")
         return cleaned
+
+    @field_validator("notify_url")
+    @classmethod
+    def _notify_url_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        parts = urlsplit(value.get_secret_value().strip())
+        loopback_http = parts.scheme == "http" and is_loopback_host(parts.hostname)
+        if not parts.hostname or not (parts.scheme == "https" or loopback_http):
+            raise ValueError(
+                "expected the https URL of spcheck's notification endpoint, e.g. "
+                "https://<app>.azurewebsites.net/api/notify?code=<function key> "
+                "(plain http only on loopback)"
+            )
+        return value
+
+    @field_validator("notify_secret")
+    @classmethod
+    def _notify_secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value().strip()) < 32:
+            raise ValueError("expected at least 32 random characters")
+        return value
 
     @field_validator("client_id", "tenant_id")
     @classmethod
@@ -201,7 +228,7 @@ class Settings(BaseSettings):
         shown = {
             k: v
             for k, v in self.__dict__.items()
-            if k not in ("client_secret", "certificate_password")
+            if k not in ("client_secret", "certificate_password", "notify_url", "notify_secret")
         }
         return f"Settings({shown!r})"
 

@@ -113,6 +113,17 @@ def run_check(
     return 1 if outcome.report.summary.errors else 0
 
 
+def cycle_line(outcome: Any) -> str:
+    """One cycle in one line, as `spcheck watch` and `spcheck serve` print it."""
+    summary = outcome.report.summary
+    new = sum(len(a.new) for a in outcome.alerts)
+    return (
+        f"{summary.inspections} inspection(s): {summary.errors} error(s), "
+        f"{summary.warnings} warning(s), {len(outcome.sync.touched)} changed item(s), "
+        f"{new} new alert(s)"
+    )
+
+
 def _say(line: str) -> None:
     stamp = dt.datetime.now(LONDON).strftime("%Y-%m-%d %H:%M")
     print(f"{stamp} {one_line(line)}", file=sys.stderr, flush=True)
@@ -182,14 +193,7 @@ def run_watch(
                     stamp = outcome.report.generated_at.astimezone(LONDON).strftime(
                         "%Y-%m-%d %H:%M"
                     )
-                    new = sum(len(a.new) for a in outcome.alerts)
-                    changed = len(outcome.sync.touched)
-                    print(
-                        f"{stamp} {summary.inspections} inspection(s): {summary.errors} "
-                        f"error(s), {summary.warnings} warning(s), {changed} changed item(s), "
-                        f"{new} new alert(s)",
-                        flush=True,
-                    )
+                    print(f"{stamp} {cycle_line(outcome)}", flush=True)
                     if html is not None and out is not None:
                         write_output(html.render(outcome.report), out)
                     code = 1 if summary.errors else 0

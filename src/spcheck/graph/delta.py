@@ -173,9 +173,10 @@ class DeltaSync:
         self._now = now
         self._label = label
 
-    async def run(self, drive_id: str, store: ItemStore) -> SyncResult:
+    async def run(self, drive_id: str, store: ItemStore, *, full: bool = False) -> SyncResult:
+        """One run; ``full`` lists the whole drive even when a delta link is stored."""
         link = store.get_delta_link(drive_id)
-        if link is None:
+        if link is None or full:
             return await self._full(drive_id, store, resynced=False)
         try:
             collected = await self.collect(link)

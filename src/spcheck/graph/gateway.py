@@ -51,6 +51,7 @@ from spcheck.graph.interface import (
     GraphError,
     GraphGone,
     GraphNotFound,
+    GraphSubscription,
     GraphUnavailable,
     PermissionsResult,
     Role,
@@ -65,6 +66,7 @@ from spcheck.graph.views import (
     ITEM_PAGE,
     PERMISSION_PAGE,
     SITE,
+    SUBSCRIPTION,
     Drive,
     DriveItem,
     Page,
@@ -83,9 +85,11 @@ log = logging.getLogger("spcheck.graph")
 T = TypeVar("T")
 
 DELTA_PREFER = ("Prefer", "hierarchicalsharing, deltashowsharingchanges")
+SECURITY_PREFER = ("Prefer", "includesecuritywebhooks")
 PAGE_SIZE = 200
-# Mail is not SharePoint: it does not spend SharePoint resource units.
+# Mail and subscriptions are not SharePoint: they do not spend SharePoint resource units.
 COST_MAIL = 0
+COST_SUBSCRIPTION = 0
 
 
 class _AlreadyDone(Exception):
@@ -308,14 +312,14 @@ class GraphGateway(Gateway, Diagnostics):
         url = self._url("drives", segment(drive_id), "items", segment(item_id), "children")
         return await self._collect(f"{url}?$top={PAGE_SIZE}", COST_MULTI_READ, ITEM_PAGE)
 
-    async def sync(self, drive_id: str, store: ItemStore) -> SyncResult:
+    async def sync(self, drive_id: str, store: ItemStore, *, full: bool = False) -> SyncResult:
         engine = DeltaSync(
             self._delta_page,
             start_url=self._url("drives", segment(drive_id), "root", "delta"),
             now=self._now,
             label=f"GET /drives/{segment(drive_id)}/root/delta",
         )
-        return await engine.run(drive_id, store)
+        return await engine.run(drive_id, store, full=full)
 
     async def _delta_page(self, url: str, cost: int) -> Page[DriveItem]:
         call = Call("GET", url, cost, headers=(DELTA_PREFER,))
@@ -560,6 +564,58 @@ class GraphGateway(Gateway, Diagnostics):
         # Not idempotent: retry only a 429, which Graph rejects before doing anything.
         reply = await self._send(call, retry_statuses=frozenset({429}), retry_transport=False)
         self._expect(reply, call, 200, 202)
+
+    # --- change notifications ---------------------------------------------------------------
+
+    def _subscription(self, reply: Reply, call: Call) -> GraphSubscription:
+        view = self._parse(SUBSCRIPTION, reply.content, call)
+        return GraphSubscription(view.id, view.resource or "", view.expires_at)
+
+    async def create_subscription(
+        self,
+        drive_id: str,
+        notification_url: str,
+        client_state: str,
+        expires_at: datetime,
+        *,
+        security: bool = True,
+    ) -> GraphSubscription:
+        url, body = writes.create_subscription(
+            self._sdk, self._base, drive_id, notification_url, client_state, expires_at
+        )
+        headers = (SECURITY_PREFER,) if security else ()
+        call = Call("POST", url, COST_SUBSCRIPTION, body=body, headers=headers)
+        # Not idempotent: a retry after a lost answer would make a second subscription.
+        reply = await self._send(call, retry_statuses=frozenset({429}), retry_transport=False)
+        return self._subscription(self._expect(reply, call, 200, 201), call)
+
+    async def renew_subscription(
+        self, subscription_id: str, expires_at: datetime
+    ) -> GraphSubscription:
+        if expires_at.tzinfo is None:
+            raise ValueError("expires_at must be an aware datetime")
+        stamp = expires_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        url = self._url("subscriptions", segment(subscription_id))
+        call = Call(
+            "PATCH", url, COST_SUBSCRIPTION, body=Call.json_body({"expirationDateTime": stamp})
+        )
+        reply = self._expect(await self._send(call), call, 200)
+        return self._subscription(reply, call)
+
+    async def reauthorize_subscription(self, subscription_id: str) -> None:
+        url = self._url("subscriptions", segment(subscription_id), "reauthorize")
+        call = Call("POST", url, COST_SUBSCRIPTION)
+        self._expect(await self._send(call), call, 200, 204)
+
+    async def delete_subscription(self, subscription_id: str) -> bool:
+        url = self._url("subscriptions", segment(subscription_id))
+        call = Call("DELETE", url, COST_SUBSCRIPTION)
+        reply = await self._send(call)
+        if reply.status in (200, 204):
+            return True
+        if reply.status == 404:
+            return False
+        raise self._failure(reply, call)
 
     # --- diagnostics (spcheck doctor) -------------------------------------------------------
 

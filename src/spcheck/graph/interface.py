@@ -130,6 +130,15 @@ class SyncResult:
 
 
 @dataclass(frozen=True, slots=True)
+class GraphSubscription:
+    """A change-notification subscription as Graph answered for it."""
+
+    id: str
+    resource: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class GatewayStats:
     """Counters for one gateway's lifetime."""
 
@@ -167,8 +176,9 @@ class Gateway(ABC):
         """All children of a folder, every page followed."""
 
     @abstractmethod
-    async def sync(self, drive_id: str, store: ItemStore) -> SyncResult:
-        """Bring the store's copy of the drive up to date with one delta run."""
+    async def sync(self, drive_id: str, store: ItemStore, *, full: bool = False) -> SyncResult:
+        """Bring the store's copy of the drive up to date with one delta run (``full``: list
+        the whole drive again, as after a missed change notification)."""
 
     @abstractmethod
     async def download(self, drive_id: str, item_id: str, *, max_bytes: int) -> bytes:
@@ -209,6 +219,36 @@ class Gateway(ABC):
         self, sender: str, to: Sequence[str], subject: str, body: str, *, html: bool = False
     ) -> None:
         """Send an alert mail as ``sender`` (needs Mail.Send)."""
+
+    # --- change notifications ---
+
+    @abstractmethod
+    async def create_subscription(
+        self,
+        drive_id: str,
+        notification_url: str,
+        client_state: str,
+        expires_at: datetime,
+        *,
+        security: bool = True,
+    ) -> GraphSubscription:
+        """Subscribe ``notification_url`` (for lifecycle notifications too) to changes of the
+        drive; ``security`` adds permission changes (``Prefer: includesecuritywebhooks``).
+        Graph first makes its validation handshake with the URL."""
+
+    @abstractmethod
+    async def renew_subscription(
+        self, subscription_id: str, expires_at: datetime
+    ) -> GraphSubscription:
+        """A new expiry (which also reauthorizes); ``GraphNotFound`` when it is gone."""
+
+    @abstractmethod
+    async def reauthorize_subscription(self, subscription_id: str) -> None:
+        """Answer a ``reauthorizationRequired`` challenge; ``GraphNotFound`` when it is gone."""
+
+    @abstractmethod
+    async def delete_subscription(self, subscription_id: str) -> bool:
+        """Delete a subscription; False when it was already gone."""
 
     @abstractmethod
     async def aclose(self) -> None:

@@ -57,6 +57,7 @@ _LITERALS = frozenset(
         "me",
         "permissions",
         "preview",
+        "reauthorize",
         "restore",
         "root",
         "search",

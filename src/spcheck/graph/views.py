@@ -192,6 +192,14 @@ class Drive(View):
     web_url: Text | None = Field(default=None, alias="webUrl")
 
 
+class Subscription(View):
+    """A change-notification subscription as Graph answers it (the fields spcheck keeps)."""
+
+    id: str
+    resource: str | None = None
+    expires_at: datetime = Field(alias="expirationDateTime")
+
+
 class GraphErrorBody(View):
     code: Name | None = None
     message: Text | None = None
@@ -217,3 +225,4 @@ PERMISSION: TypeAdapter[Permission] = TypeAdapter(Permission)
 SITE: TypeAdapter[Site] = TypeAdapter(Site)
 DRIVE: TypeAdapter[Drive] = TypeAdapter(Drive)
 ERROR: TypeAdapter[GraphErrorEnvelope] = TypeAdapter(GraphErrorEnvelope)
+SUBSCRIPTION: TypeAdapter[Subscription] = TypeAdapter(Subscription)

@@ -121,3 +121,29 @@ def send_mail(
     with _sdk_imports():
         builder = sdk.users.by_user_id(sender).send_mail
         return _resolved(builder.to_post_request_information(request), base_url)
+
+
+def create_subscription(
+    sdk: GraphServiceClient,
+    base_url: str,
+    drive_id: str,
+    notification_url: str,
+    client_state: str,
+    expires_at: datetime,
+) -> tuple[str, bytes]:
+    """A subscription to the drive root; the same URL takes the lifecycle notifications."""
+    with _sdk_imports():
+        from msgraph.generated.models.subscription import Subscription
+
+    if expires_at.tzinfo is None:
+        raise ValueError("expires_at must be an aware datetime")
+    body = Subscription(
+        change_type="updated",
+        notification_url=notification_url,
+        lifecycle_notification_url=notification_url,
+        resource=f"drives/{drive_id}/root",
+        expiration_date_time=expires_at.astimezone(UTC),
+        client_state=client_state,
+    )
+    with _sdk_imports():
+        return _resolved(sdk.subscriptions.to_post_request_information(body), base_url)
