@@ -290,6 +290,38 @@ def watch(
 
 
 @app.command()
+def subscribe(
+    recreate: Annotated[
+        bool, typer.Option("--recreate", help="Replace the subscription even if it is live.")
+    ] = False,
+    remove: Annotated[
+        bool, typer.Option("--remove", help="Delete the subscriptions; check on the schedule.")
+    ] = False,
+) -> None:
+    """Create or renew the change-notification subscription on the site's drive."""
+    from spcheck.commands.notify import run_subscribe
+
+    raise typer.Exit(run_subscribe(recreate=recreate, remove=remove))
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port.")] = 8080,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Keep the latest HTML report in this file.")
+    ] = None,
+    no_subscribe: Annotated[
+        bool, typer.Option("--no-subscribe", help="Receive only; leave subscriptions alone.")
+    ] = False,
+) -> None:
+    """Receive Graph change notifications and check each change within a minute."""
+    from spcheck.commands.notify import run_serve
+
+    raise typer.Exit(run_serve(host=host, port=port, out=out, subscribe=not no_subscribe))
+
+
+@app.command()
 def provision(
     inspection_id: Annotated[str, typer.Argument(metavar="ID")],
     apply: Apply = False,

@@ -31,27 +31,43 @@ def load_function_app() -> ModuleType:
     return module
 
 
-def test_the_app_declares_the_three_triggers_with_their_settings() -> None:
+def test_the_app_declares_its_six_triggers_with_their_settings() -> None:
     app = load_function_app().app
     functions = {
         f.get_function_name(): json.loads(f.get_function_json()) for f in app.get_functions()
     }
-    assert set(functions) == {"check_timer", "check_inspection", "access"}
-    [timer] = functions["check_timer"]["bindings"]
-    assert (timer["type"], timer["schedule"]) == ("timerTrigger", "%SPCHECK_SCHEDULE%")
-    [queue] = functions["check_inspection"]["bindings"]
-    assert (queue["type"], queue["queueName"], queue["connection"]) == (
-        "queueTrigger",
-        "%SPCHECK_QUEUE%",
-        "AzureWebJobsStorage",
-    )
-    http = functions["access"]["bindings"][0]
-    assert (http["type"], http["route"], http["methods"], http["authLevel"]) == (
-        "httpTrigger",
+    assert set(functions) == {
+        "check_timer",
+        "check_inspection",
         "access",
-        ["POST"],
-        "FUNCTION",
-    )
+        "notify_endpoint",
+        "notified_drive",
+        "subscriptions_timer",
+    }
+    for name, schedule in (
+        ("check_timer", "%SPCHECK_SCHEDULE%"),
+        ("subscriptions_timer", "%SPCHECK_SUBSCRIPTIONS_SCHEDULE%"),
+    ):
+        [timer] = functions[name]["bindings"]
+        assert (timer["type"], timer["schedule"]) == ("timerTrigger", schedule)
+    for name, queue_name in (
+        ("check_inspection", "%SPCHECK_QUEUE%"),
+        ("notified_drive", "%SPCHECK_NOTIFY_QUEUE%"),
+    ):
+        [queue] = functions[name]["bindings"]
+        assert (queue["type"], queue["queueName"], queue["connection"]) == (
+            "queueTrigger",
+            queue_name,
+            "AzureWebJobsStorage",
+        )
+    for name, route in (("access", "access"), ("notify_endpoint", "notify")):
+        http = functions[name]["bindings"][0]
+        assert (http["type"], http["route"], http["methods"], http["authLevel"]) == (
+            "httpTrigger",
+            route,
+            ["POST"],
+            "FUNCTION",
+        )
 
 
 def test_host_json_poisons_after_five_deliveries_on_extension_bundle_4() -> None:
@@ -61,6 +77,8 @@ def test_host_json_poisons_after_five_deliveries_on_extension_bundle_4() -> None
     queues = host["extensions"]["queues"]
     assert queues["maxDequeueCount"] == 5
     assert queues["messageEncoding"] == "base64"  # what StorageQueue sends
+    # An idle queue is polled at most this far apart: a wake waits seconds, not half a minute.
+    assert queues["maxPollingInterval"] == "00:00:02"
     assert host["functionTimeout"] == "00:10:00"
 
 
@@ -103,6 +121,8 @@ def test_function_settings_have_their_defaults() -> None:
     assert settings.queue == "spcheck-inspections"
     assert settings.reports_container == "spcheck-reports"
     assert settings.active_weeks_after == 4
+    assert settings.notify_queue == "spcheck-notifications"
+    assert settings.subscriptions_schedule == "0 7 */6 * * *"
     assert "Eby8" not in repr(settings)
 
 
@@ -115,6 +135,9 @@ def test_function_settings_have_their_defaults() -> None:
         ({"SPCHECK_QUEUE": "Spcheck_Queue"}, "SPCHECK_QUEUE"),
         ({"SPCHECK_REPORTS_CONTAINER": "a--b"}, "SPCHECK_REPORTS_CONTAINER"),
         ({"SPCHECK_ACTIVE_WEEKS_AFTER": "four"}, "SPCHECK_ACTIVE_WEEKS_AFTER"),
+        ({"SPCHECK_NOTIFY_QUEUE": "spcheck-inspections"}, "SPCHECK_NOTIFY_QUEUE"),
+        ({"SPCHECK_NOTIFY_QUEUE": "q"}, "SPCHECK_NOTIFY_QUEUE"),
+        ({"SPCHECK_SUBSCRIPTIONS_SCHEDULE": "hourly"}, "SPCHECK_SUBSCRIPTIONS_SCHEDULE"),
     ],
 )
 def test_a_bad_function_setting_names_its_variable(environ: dict[str, str], variable: str) -> None:

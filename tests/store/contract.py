@@ -576,7 +576,8 @@ class StoreContract:
         stale = SEEN - timedelta(minutes=10)
         assert store.mark_pending("d|changed", SEEN, stale_before=stale)
         later = SEEN + timedelta(seconds=2)
-        assert not store.mark_pending("d|changed", later, stale_before=later - timedelta(minutes=10))
+        fresh_since = later - timedelta(minutes=10)
+        assert not store.mark_pending("d|changed", later, stale_before=fresh_since)
         # Another drive, or another kind of wake, has a marker of its own.
         assert store.mark_pending("d|missed", later, stale_before=stale)
         store.clear_pending("d|changed")

@@ -1,7 +1,10 @@
-"""The logic of the Function's three triggers, as plain functions over a ``Runtime``.
+"""The logic of the Function's triggers, as plain functions over a ``Runtime``.
 
 - ``handle_timer``: one queue message per active inspection (see active.py);
-  the per-inspection fan-out is what lets the Functions host scale out.
+  the per-inspection fan-out is what lets the Functions host scale out. While
+  change notifications are live, an inspection checked less than
+  SPCHECK_SAFETY_NET_MINUTES ago is left to them (``notify.schedule``): the timer
+  is then the safety net, and becomes the only trigger again when they stop.
 - ``handle_queue``: one check cycle for the message's inspection, reports to
   blobs, the run recorded in the store's check history. A message that no
   retry can fix (malformed, an unknown inspection, a definition that does not
@@ -11,6 +14,8 @@
   (``maxDequeueCount`` in host.json) and then moves it to the poison queue.
 - ``handle_access``: an access request over HTTP (see access.py), or a finding accepted
   or its acceptance withdrawn (see acceptance.py).
+- the change-notification triggers (receiver, wake worker, subscription timer)
+  are in ``azure.notify``, on the same ``Runtime``.
 
 Handlers are synchronous: the Python worker runs them on its thread pool, and
 each makes its own event loop for the Graph SDK (one ``asyncio.run`` per call).
@@ -53,6 +58,8 @@ from spcheck.loader import (
     load_policies,
     policies_dir,
 )
+from spcheck.notify.interface import WakeQueue
+from spcheck.notify.schedule import notifications_live, safety_net_due
 from spcheck.settings import Settings, load_settings
 from spcheck.store.factory import open_store
 from spcheck.store.records import AuditEntry, AuditResult
@@ -79,6 +86,12 @@ def _queue(function: FunctionSettings) -> Enqueuer:
     return StorageQueue(function.storage, function.queue)
 
 
+def _wake_queue(function: FunctionSettings) -> WakeQueue:
+    from spcheck.azure.wakes import StorageWakeQueue
+
+    return StorageWakeQueue(function.storage, function.notify_queue)
+
+
 def _reports(function: FunctionSettings) -> ReportSink:
     from spcheck.azure.blobs import BlobReports
 
@@ -99,6 +112,7 @@ class Runtime:
     store_factory: StoreFactory = open_store
     queue_factory: Callable[[FunctionSettings], Enqueuer] = _queue
     reports_factory: Callable[[FunctionSettings], ReportSink] = _reports
+    wake_queue_factory: Callable[[FunctionSettings], WakeQueue] = _wake_queue
     now: Callable[[], dt.datetime] = field(default=_utc_now)
 
 
@@ -134,22 +148,42 @@ def handle_timer(timer: func.TimerRequest | None, runtime: Runtime) -> TimerOutc
     now = runtime.now()
     loaded, invalid = _load_definitions(settings)
     active, inactive = split_active(loaded, now, function.active_weeks_after)
-    messages = [CheckMessage(inspection=a.inspection.id, enqueued_at=now) for a in active]
+    due, resting = _safety_net(runtime, settings, active, now)
+    messages = [CheckMessage(inspection=a.inspection.id, enqueued_at=now) for a in due]
     runtime.queue_factory(function).send(messages)
     outcome = TimerOutcome(
         enqueued=tuple(m.inspection for m in messages),
         inactive=tuple(i.inspection.id for i in inactive),
         invalid=tuple(invalid),
+        resting=tuple(i.inspection.id for i in resting),
     )
     log.info(
-        "enqueued %d active inspection(s) on %s: %s; %d inactive, %d invalid",
+        "enqueued %d active inspection(s) on %s: %s; %d left to change notifications, "
+        "%d inactive, %d invalid",
         len(outcome.enqueued),
         function.queue,
         ", ".join(outcome.enqueued) or "none",
+        len(outcome.resting),
         len(outcome.inactive),
         len(outcome.invalid),
     )
     return outcome
+
+
+def _safety_net(
+    runtime: Runtime, settings: Settings, active: list[LoadedInspection], now: dt.datetime
+) -> tuple[list[LoadedInspection], list[LoadedInspection]]:
+    """(due, resting): the inspections this run checks, and those notifications cover."""
+    interval = dt.timedelta(minutes=settings.safety_net_minutes)
+    with runtime.store_factory(settings.state) as store:
+        live = notifications_live(store.drive_subscriptions(), now)
+        due: list[LoadedInspection] = []
+        resting: list[LoadedInspection] = []
+        for loaded in active:
+            last = store.last_run(loaded.inspection.id) if live else None
+            checked = last.generated_at if last is not None else None
+            (due if safety_net_due(live, checked, now, interval) else resting).append(loaded)
+    return due, resting
 
 
 # --- queue --------------------------------------------------------------------------------------

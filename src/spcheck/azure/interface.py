@@ -60,6 +60,7 @@ class TimerOutcome:
     enqueued: tuple[str, ...]  # inspection ids, in the order sent
     inactive: tuple[str, ...]
     invalid: tuple[str, ...]  # definition files that could not be read (logged, not enqueued)
+    resting: tuple[str, ...] = ()  # active, checked recently, left to change notifications
 
 
 @dataclass(frozen=True, slots=True)

@@ -102,10 +102,14 @@ class StorageQueue(Enqueuer):
         self._options = {"retry_total": 3, **(client_options or {})}
 
     def send(self, messages: Sequence[CheckMessage]) -> None:
+        self.send_texts([encode(message) for message in messages])
+
+    def send_texts(self, texts: Sequence[str], *, delay: int = 0) -> None:
+        """Put each text on the queue, invisible for ``delay`` seconds (at most seven days)."""
         from azure.core.exceptions import AzureError, ResourceExistsError
         from azure.storage.queue import QueueClient, TextBase64EncodePolicy
 
-        if not messages:
+        if not texts:
             return
         try:
             with QueueClient.from_connection_string(
@@ -116,8 +120,8 @@ class StorageQueue(Enqueuer):
             ) as client:
                 with contextlib.suppress(ResourceExistsError):
                     client.create_queue()
-                for message in messages:
-                    client.send_message(encode(message))
+                for text in texts:
+                    client.send_message(text, visibility_timeout=delay or None)
         except AzureError as error:
             raise OutputUnavailable(
                 f"queue {self._name} on {self._connection.shown}: cannot be written "

@@ -8,11 +8,16 @@
   exports; default ``spcheck-reports``;
 - ``SPCHECK_ACTIVE_WEEKS_AFTER``: weeks after the access window ends that an
   inspection is still checked; default 4;
+- ``SPCHECK_NOTIFY_QUEUE``: the queue of drive wakes made from change notifications;
+  default ``spcheck-notifications``;
+- ``SPCHECK_SUBSCRIPTIONS_SCHEDULE``: NCRONTAB schedule of the subscription timer
+  (create, renew, recreate); default ``0 7 */6 * * *`` (every six hours);
 - ``AzureWebJobsStorage``: the Function's storage account (queue and reports); required.
 
-The schedule and queue are also named in function_app.py's decorators as
-``%SPCHECK_SCHEDULE%`` and ``%SPCHECK_QUEUE%``: the Functions host resolves them
-from the app settings, so both must be set there (the deploy runbook does).
+The schedules and queues are also named in function_app.py's decorators as
+``%SPCHECK_SCHEDULE%``, ``%SPCHECK_QUEUE%``, ``%SPCHECK_NOTIFY_QUEUE%`` and
+``%SPCHECK_SUBSCRIPTIONS_SCHEDULE%``: the Functions host resolves them from the app
+settings, so all four must be set there (the deploy runbook does).
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ DEFAULT_SCHEDULE = "0 */30 8-18 * * 1-5"
 DEFAULT_QUEUE = "spcheck-inspections"
 DEFAULT_CONTAINER = "spcheck-reports"
 DEFAULT_ACTIVE_WEEKS_AFTER = 4
+DEFAULT_NOTIFY_QUEUE = "spcheck-notifications"
+DEFAULT_SUBSCRIPTIONS_SCHEDULE = "0 7 */6 * * *"
 STORAGE_VARIABLE = "AzureWebJobsStorage"
 
 # Queue and container names: 3-63 lowercase letters, digits and single hyphens.
@@ -43,6 +50,8 @@ class FunctionSettings:
     queue: str = DEFAULT_QUEUE
     reports_container: str = DEFAULT_CONTAINER
     active_weeks_after: int = DEFAULT_ACTIVE_WEEKS_AFTER
+    notify_queue: str = DEFAULT_NOTIFY_QUEUE
+    subscriptions_schedule: str = DEFAULT_SUBSCRIPTIONS_SCHEDULE
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> FunctionSettings:
@@ -54,16 +63,21 @@ class FunctionSettings:
                 f"{STORAGE_VARIABLE}: not set; expected the connection string of the "
                 "Function's storage account"
             )
-        schedule = env.get("SPCHECK_SCHEDULE", "").strip() or DEFAULT_SCHEDULE
-        fields = schedule.split()
-        if len(fields) != 6 or not all(_CRON_FIELD.match(f) for f in fields):
-            raise ConfigError(
-                "SPCHECK_SCHEDULE: expected six NCRONTAB fields "
-                f"(second minute hour day month weekday), e.g. {DEFAULT_SCHEDULE!r}"
-            )
+        schedule = _schedule(env, "SPCHECK_SCHEDULE", DEFAULT_SCHEDULE)
+        renewals = _schedule(env, "SPCHECK_SUBSCRIPTIONS_SCHEDULE", DEFAULT_SUBSCRIPTIONS_SCHEDULE)
         queue = env.get("SPCHECK_QUEUE", "").strip() or DEFAULT_QUEUE
+        notify_queue = env.get("SPCHECK_NOTIFY_QUEUE", "").strip() or DEFAULT_NOTIFY_QUEUE
         container = env.get("SPCHECK_REPORTS_CONTAINER", "").strip() or DEFAULT_CONTAINER
-        for variable, name in (("SPCHECK_QUEUE", queue), ("SPCHECK_REPORTS_CONTAINER", container)):
+        if notify_queue == queue:
+            raise ConfigError(
+                "SPCHECK_NOTIFY_QUEUE: must differ from SPCHECK_QUEUE (wakes and check "
+                "messages are read by different functions)"
+            )
+        for variable, name in (
+            ("SPCHECK_QUEUE", queue),
+            ("SPCHECK_NOTIFY_QUEUE", notify_queue),
+            ("SPCHECK_REPORTS_CONTAINER", container),
+        ):
             if not _NAME.match(name):
                 raise ConfigError(
                     f"{variable}: {name!r} is not a valid name; expected 3-63 lowercase "
@@ -82,4 +96,17 @@ class FunctionSettings:
             queue=queue,
             reports_container=container,
             active_weeks_after=weeks,
+            notify_queue=notify_queue,
+            subscriptions_schedule=renewals,
         )
+
+
+def _schedule(env: Mapping[str, str], variable: str, default: str) -> str:
+    schedule = env.get(variable, "").strip() or default
+    fields = schedule.split()
+    if len(fields) != 6 or not all(_CRON_FIELD.match(f) for f in fields):
+        raise ConfigError(
+            f"{variable}: expected six NCRONTAB fields "
+            f"(second minute hour day month weekday), e.g. {default!r}"
+        )
+    return schedule

@@ -36,3 +36,10 @@ def shown_url(url: str) -> str:
     """A notification URL safe to print: scheme, host and path; never the query (a key)."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}{parts.path}"
+
+
+def shown_id(value: str) -> str:
+    """A drive or subscription id as output shows it: ``b!******0B`` (ids run to 66 characters,
+    and a masked one only has to be told apart from the others on the same page)."""
+    compact = "".join(value.split())
+    return compact[:2] + "******" + compact[-2:] if len(compact) > 6 else "******"

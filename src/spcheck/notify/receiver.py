@@ -31,9 +31,8 @@ import re
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
-from spcheck.domain.findings import mask
 from spcheck.errors import ServiceUnavailable
-from spcheck.notify.clientstate import state_matches
+from spcheck.notify.clientstate import shown_id, state_matches
 from spcheck.notify.interface import (
     BadNotification,
     Dropped,
@@ -58,6 +57,19 @@ JSON = "application/json"
 def _json(status: int, code: str, message: str) -> NotifyAnswer:
     body = json.dumps({"error": {"code": code, "message": message}}).encode()
     return NotifyAnswer(status, body, JSON)
+
+
+def send_wake(store: NotificationState, queue: WakeQueue, wake: Wake, delay: float) -> bool:
+    """Queue ``wake`` unless one with its marker is on its way; True when queued."""
+    if not store.mark_pending(wake.marker, wake.at, stale_before=wake.at - STALE_AFTER):
+        return False
+    try:
+        queue.send(wake, delay)
+    except ServiceUnavailable:
+        # Without its wake the marker would hold off every later notification.
+        store.clear_pending(wake.marker)
+        raise
+    return True
 
 
 def _drive_of(resource: str | None) -> str | None:
@@ -122,7 +134,7 @@ class Receiver:
         authentic = 0
         kept: list[tuple[Notification, DriveSubscription]] = []
         for note in notifications:
-            who = mask(note.subscription_id)
+            who = shown_id(note.subscription_id)
             if not state_matches(self._client_state, note.client_state):
                 dropped.append(Dropped(who, "clientState does not match"))
                 continue
@@ -175,7 +187,7 @@ class Receiver:
         for note, record in kept:
             key = (note.subscription_id, note.notification_id or "")
             if note.notification_id is not None and (key in seen or key in in_body):
-                dropped.append(Dropped(mask(note.subscription_id), "replay: seen before"))
+                dropped.append(Dropped(shown_id(note.subscription_id), "replay: seen before"))
                 continue
             if note.notification_id is not None:
                 in_body.add(key)
@@ -183,16 +195,7 @@ class Receiver:
         return fresh
 
     def _send(self, wake: Wake, now: datetime) -> bool:
-        """Queue the wake unless one with its marker is on its way; True when queued."""
-        if not self._store.mark_pending(wake.marker, now, stale_before=now - STALE_AFTER):
-            return False
-        try:
-            self._queue.send(wake, self._debounce)
-        except ServiceUnavailable:
-            # Without its wake the marker would hold off every later notification.
-            self._store.clear_pending(wake.marker)
-            raise
-        return True
+        return send_wake(self._store, self._queue, wake, self._debounce)
 
     def _remember(self, fresh: list[tuple[Notification, DriveSubscription]], now: datetime) -> None:
         by_subscription: dict[str, list[str]] = {}
@@ -205,7 +208,7 @@ class Receiver:
     @staticmethod
     def _log(count: int, answer: NotifyAnswer) -> None:
         reasons = sorted({d.reason for d in answer.dropped})
-        drives = ", ".join(f"{mask(w.drive_id)} ({w.kind.value})" for w in answer.woken)
+        drives = ", ".join(f"{shown_id(w.drive_id)} ({w.kind.value})" for w in answer.woken)
         line = (
             "%d notification(s): HTTP %d; %d wake(s) queued%s, %d folded into a wake on its "
             "way, %d dropped%s"

@@ -43,7 +43,7 @@ from spcheck.errors import InputError, ServiceUnavailable
 from spcheck.graph.interface import Gateway, GraphError
 from spcheck.loader import LoadedInspection
 from spcheck.notify.interface import Wake, WakeKind, WakeQueue
-from spcheck.notify.receiver import Receiver
+from spcheck.notify.receiver import Receiver, send_wake
 from spcheck.notify.schedule import notifications_live, safety_net_due
 from spcheck.notify.upkeep import NotifyConfig, keep_subscriptions, notify_config
 from spcheck.notify.worker import WakeOutcome, handle_wake
@@ -351,10 +351,7 @@ class NotifyService:
                         wake = Wake(
                             record.drive_id, WakeKind.CHANGED, record.subscription_id, self._now()
                         )
-                        if running.store.mark_pending(
-                            wake.marker, wake.at, stale_before=wake.at - dt.timedelta(minutes=10)
-                        ):
-                            self.queue.send(wake, 0.0)
+                        send_wake(running.store, self.queue, wake, 0.0)
             first_round = False
             await asyncio.sleep(self.options.renew_every)
 

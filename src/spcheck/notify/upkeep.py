@@ -24,10 +24,9 @@ import logging
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
-from spcheck.domain.findings import mask
 from spcheck.errors import ConfigError
 from spcheck.graph.interface import Gateway, GraphError, GraphNotFound, SiteDrive
-from spcheck.notify.clientstate import client_state, digest, shown_url
+from spcheck.notify.clientstate import client_state, digest, shown_id, shown_url
 from spcheck.settings import Settings
 from spcheck.store.records import DriveSubscription, Store
 
@@ -60,6 +59,17 @@ class NotifyConfig:
         return digest(self.client_state)
 
 
+def required_client_state(settings: Settings, *, secret: str | None = None) -> str:
+    """The clientState for SPCHECK_NOTIFY_SECRET (or ``secret``), or a ConfigError."""
+    key = settings.notify_secret.get_secret_value().strip() if settings.notify_secret else secret
+    if not key:
+        raise ConfigError(
+            "SPCHECK_NOTIFY_SECRET: not set; expected at least 32 random characters "
+            "(the clientState Graph sends back is derived from it)"
+        )
+    return client_state(key)
+
+
 def notify_config(
     settings: Settings, *, default_url: str | None = None, secret: str | None = None
 ) -> NotifyConfig:
@@ -70,13 +80,7 @@ def notify_config(
             "SPCHECK_NOTIFY_URL: not set; expected the https URL of spcheck's notification "
             "endpoint, e.g. https://<app>.azurewebsites.net/api/notify?code=<function key>"
         )
-    key = settings.notify_secret.get_secret_value().strip() if settings.notify_secret else secret
-    if not key:
-        raise ConfigError(
-            "SPCHECK_NOTIFY_SECRET: not set; expected at least 32 random characters "
-            "(the clientState Graph sends back is derived from it)"
-        )
-    return NotifyConfig(url=url, client_state=client_state(key))
+    return NotifyConfig(url=url, client_state=required_client_state(settings, secret=secret))
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,14 +98,14 @@ class UpkeepOutcome:
         return self.action == "refused"
 
     def line(self, config: NotifyConfig | None = None) -> str:
-        drive = f"drive {mask(self.drive_id)}"
+        drive = f"drive {shown_id(self.drive_id)}"
         record = self.record
         until = (
             record.expires_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
             if record is not None and record.expires_at is not None
             else "?"
         )
-        ident = mask(record.subscription_id) if record and record.subscription_id else "none"
+        ident = shown_id(record.subscription_id) if record and record.subscription_id else "none"
         to = f"; notifications to {config.shown_url}" if config is not None else ""
         if self.action == "refused":
             return (

@@ -23,9 +23,10 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from spcheck.domain.findings import mask
+from spcheck.errors import ConfigError
 from spcheck.graph.interface import Gateway, SiteDrive
 from spcheck.loader import LoadedInspection
+from spcheck.notify.clientstate import shown_id
 from spcheck.notify.interface import Wake, WakeKind
 from spcheck.notify.upkeep import NotifyConfig, UpkeepOutcome, reauthorize, recreate
 from spcheck.service import CycleOptions, CycleOutcome, run_cycle
@@ -61,10 +62,14 @@ async def handle_wake(
     if wake.kind is not WakeKind.CHANGED and record.subscription_id != wake.subscription_id:
         return WakeOutcome(wake, stale="the subscription is no longer the drive's current one")
     upkeep: UpkeepOutcome | None = None
-    if wake.kind is WakeKind.REAUTHORIZE:
-        upkeep = await reauthorize(gateway, store, record, config, now())
-    elif wake.kind is WakeKind.REMOVED:
-        upkeep = await recreate(gateway, store, record, config, now(), "Graph removed it")
+    try:
+        if wake.kind is WakeKind.REAUTHORIZE:
+            upkeep = await reauthorize(gateway, store, record, config, now())
+        elif wake.kind is WakeKind.REMOVED:
+            upkeep = await recreate(gateway, store, record, config, now(), "Graph removed it")
+    except ConfigError as wrong:
+        # The check below still runs: a lost subscription must not cost the check.
+        log.error("the subscription could not be kept: %s", wrong)
     if upkeep is not None:
         log.info("subscription %s", upkeep.line())
         if upkeep.refused:
@@ -82,7 +87,7 @@ async def handle_wake(
     )
     log.info(
         "drive %s (%s): %d inspection(s) checked, %d changed item(s), %s",
-        mask(wake.drive_id),
+        shown_id(wake.drive_id),
         wake.kind.value,
         len(inspections),
         len(cycle.sync.touched),
