@@ -28,6 +28,7 @@ class FunctionsWorld:
     table_prefix: str
     now: datetime
     queue: str = field(default_factory=lambda: f"q-{uuid.uuid4().hex[:12]}")
+    notify_queue: str = field(default_factory=lambda: f"n-{uuid.uuid4().hex[:12]}")
     container: str = field(default_factory=lambda: f"c-{uuid.uuid4().hex[:12]}")
 
     def settings(self) -> Settings:
@@ -38,6 +39,7 @@ class FunctionsWorld:
             storage=parse_connection(self.azurite),
             queue=self.queue,
             reports_container=self.container,
+            notify_queue=self.notify_queue,
         )
 
     def store(self, _setting: str = "") -> AzureTableStore:
@@ -56,8 +58,8 @@ class FunctionsWorld:
 
     # --- Azurite, read directly ---
 
-    def queued(self) -> list[dict[str, Any]]:
-        """Every message on the queue (received, decoded from base64 and deleted)."""
+    def queued(self, queue: str | None = None) -> list[dict[str, Any]]:
+        """Every visible message on the queue (received, decoded from base64 and deleted)."""
         import json
 
         from azure.core.exceptions import ResourceNotFoundError
@@ -65,7 +67,7 @@ class FunctionsWorld:
 
         found = []
         with QueueClient.from_connection_string(
-            self.azurite, self.queue, message_decode_policy=TextBase64DecodePolicy()
+            self.azurite, queue or self.queue, message_decode_policy=TextBase64DecodePolicy()
         ) as client:
             try:
                 received = list(client.receive_messages(max_messages=32, visibility_timeout=30))

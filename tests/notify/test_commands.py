@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -24,12 +25,14 @@ from spcheck.graph.client import build_gateway
 from spcheck.graph.interface import Gateway
 from spcheck.loader import load_inspection, load_policies
 from spcheck.notify.serve import NotifyService, ServeOptions
+from spcheck.notify.upkeep import LIFETIME
 from spcheck.service import CycleOutcome
 from spcheck.settings import Settings
 from spcheck.store.sqlite import SqliteStore
 from tests.conftest import POLICIES, CliResult
 from tests.cycle.conftest import INSPECTION, World
 from tests.emulator.helpers import Receiver
+from tests.provision.conftest import IN_WINDOW, make_world
 
 from .conftest import SECRET, URL, notify_settings
 
@@ -202,3 +205,26 @@ def test_serve_over_loopback_sockets_with_a_served_emulator(world: World) -> Non
                 loops[0].call_soon_threadsafe(service.stop)
             thread.join(30)
     assert not thread.is_alive()
+
+
+def test_the_lifetime_is_counted_in_utc_across_the_clock_change(tmp_path: Path) -> None:
+    # 28 September in BST; 42,295 minutes later is after the clocks go back in October.
+    provisioned = make_world(tmp_path)
+    receiver = Receiver()
+    served = transport(
+        provisioned.state, base_url="http://127.0.0.1/v1.0", notify_transport=receiver.transport()
+    )
+    settings = provisioned.settings().model_copy(
+        update={"notify_url": SecretStr(URL), "notify_secret": SecretStr(SECRET)}
+    )
+    out = io.StringIO()
+    run_subscribe(
+        settings=settings,
+        gateway_factory=lambda s: build_gateway(s, transport=served),
+        store_factory=lambda _s: SqliteStore(tmp_path / "state.db"),
+        now=lambda: IN_WINDOW,
+        out=out,
+    )
+    assert ": created, subscription " in out.getvalue()
+    (made,) = provisioned.state.subscriptions.values()
+    assert made.expires - IN_WINDOW.astimezone(UTC) == LIFETIME

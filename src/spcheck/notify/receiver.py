@@ -29,7 +29,7 @@ import json
 import logging
 import re
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from spcheck.errors import ServiceUnavailable
 from spcheck.notify.clientstate import shown_id, state_matches
@@ -124,7 +124,7 @@ class Receiver:
         return NotifyAnswer(200, token.encode("ascii"), "text/plain")
 
     def _accept(self, notifications: list[Notification]) -> NotifyAnswer:
-        now = self._now()
+        now = self._now().astimezone(UTC)
         current: dict[str, DriveSubscription] = {
             record.subscription_id: record
             for record in self._store.drive_subscriptions()

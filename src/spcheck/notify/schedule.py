@@ -12,7 +12,7 @@ scheduled run checks, as before notifications existed. Pure: ``now`` is given.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from spcheck.store.records import DriveSubscription
 
@@ -28,4 +28,5 @@ def safety_net_due(
     """Whether the scheduled run should check an inspection last checked at ``last_check``."""
     if not live or last_check is None:
         return True
-    return now - last_check >= interval
+    # In UTC: two Europe/London times either side of a clock change differ by an hour more.
+    return now.astimezone(UTC) - last_check.astimezone(UTC) >= interval

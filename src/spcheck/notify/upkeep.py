@@ -118,6 +118,11 @@ class UpkeepOutcome:
         return f"{drive}: {self.action}{why}, subscription {ident} until {until}{to}"
 
 
+def _expiry(now: datetime) -> datetime:
+    # In UTC: added to a Europe/London time, 29 days would move with the clocks.
+    return now.astimezone(UTC) + LIFETIME
+
+
 def _reason(error: GraphError) -> str:
     parts = [f"HTTP {error.status}" if error.status else "no answer"]
     if error.code:
@@ -137,7 +142,7 @@ async def _create(
 ) -> UpkeepOutcome:
     try:
         made = await gateway.create_subscription(
-            site.drive_id, config.url, config.client_state, now + LIFETIME, security=config.security
+            site.drive_id, config.url, config.client_state, _expiry(now), security=config.security
         )
     except GraphError as refused:
         if refused.status not in (400, 403):
@@ -190,6 +195,7 @@ async def keep_subscription(
     recreate: bool = False,
 ) -> UpkeepOutcome:
     """Make sure the site's drive has a live subscription as configured."""
+    now = now.astimezone(UTC)
     record = next((r for r in store.drive_subscriptions() if r.drive_id == site.drive_id), None)
     if record is None or record.subscription_id is None:
         return await _create(gateway, store, site, config, now, record, "created")
@@ -213,7 +219,7 @@ async def keep_subscription(
     if record.expires_at - now > RENEW_BEFORE:
         return UpkeepOutcome(site.drive_id, "kept", record)
     try:
-        renewed = await gateway.renew_subscription(record.subscription_id, now + LIFETIME)
+        renewed = await gateway.renew_subscription(record.subscription_id, _expiry(now))
     except GraphNotFound:
         return await _create(
             gateway, store, site, config, now, record, "recreated", "Graph no longer had it"
@@ -233,6 +239,7 @@ async def keep_subscriptions(
 ) -> list[UpkeepOutcome]:
     """The site's drive subscribed; subscriptions of drives no longer watched deleted; the
     replay memory pruned."""
+    now = now.astimezone(UTC)
     site = await gateway.resolve_site()
     outcomes: list[UpkeepOutcome] = []
     for record in store.drive_subscriptions():
