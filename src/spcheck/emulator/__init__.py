@@ -35,33 +35,39 @@ Endpoints (below the base URL, default ``http://graph.emulator.local/v1.0``):
   ``POST .../createLink`` (``view|edit|embed``, ``anonymous|organization|users``)
 - ``POST /$batch``: at most 20 requests, ``dependsOn`` or ``depends_on``, per-item status
 - ``POST /users/{id}/sendMail``: 202, recorded in ``state.sent_mail``
+- ``POST /subscriptions`` (Graph's validation handshake with the URL first),
+  ``GET /subscriptions``, ``GET``/``PATCH``/``DELETE /subscriptions/{id}``,
+  ``POST /subscriptions/{id}/reauthorize``: change notifications on a drive root,
+  POSTed to loopback URLs by ``notifier`` (``subscriptions`` has the model)
 
 Behaviour: routing on the raw path (percent-encoded ids, ``//`` after the version);
 Graph's error body ``{"error": {"code", "message", "innerError"}}``; the acting user
 named by ``X-Emulator-User`` (unknown: 403; none: the app, with full control), whose
 access is checked against the item's effective permissions; resource units per
 request (1 single read or delta page with a token, 2 multi-item read or write, 5
-permission operation, 0 for mail and the ``$batch`` envelope), ``RateLimit-*``
+permission operation, 0 for mail, subscriptions and the ``$batch`` envelope), ``RateLimit-*``
 headers from 80 % of the per-minute budget (default 1,200) and 429 with
 ``Retry-After`` past it; request counts in ``state.stats``.
 
 Faults (``faults.FaultSpec``), reproducible by seed: ``429:0.2,503:0.05,reset:0.01,latency:20ms``
 gives each request a 20 % chance of 429, 5 % of 503, 1 % of a dropped connection,
-and 20 ms of latency; also ``500``, ``502``, ``504``, ``latency:5-50ms`` and
-``retry-after:N``. From Python (``create_app(faults=..., fault_seed=...)``), the
-environment (``SPCHECK_EMULATOR_FAULTS``, ``SPCHECK_EMULATOR_FAULT_SEED``) or the CLI.
+and 20 ms of latency; also ``500``, ``502``, ``504``, ``latency:5-50ms``,
+``retry-after:N``, and ``notify-drop:P`` / ``notify-delay:D`` for notifications.
+From Python (``create_app(faults=..., fault_seed=...)``), the environment
+(``SPCHECK_EMULATOR_FAULTS``, ``SPCHECK_EMULATOR_FAULT_SEED``) or the CLI.
 
 Tenant modes in the same spec (``modes``): ``grant:read``, ``site:missing``,
 ``token:expired``, ``secret:expired``, ``roles:...``, ``graph:unreachable``,
-``skew:10m``. Tokens from ``POST /_emulator/token`` (``tokens``; the test credential
-is ``credential.EmulatorCredential``) carry a ``roles`` claim and are checked; every
+``skew:10m``, ``subscriptions:refused``. Tokens from ``POST /_emulator/token``
+(``tokens``; the test credential is ``credential.EmulatorCredential``) carry a
+``roles`` claim and are checked; every
 answer carries a ``Date`` and is shown to the observers of ``observe`` (the schema
 contract of ``contract`` is one).
 
 Deliberately not emulated: authentication beyond its own tokens (any other bearer,
 or none, is accepted);
 upload sessions, thumbnails, versions, check-in/out, search, ``$filter``,
-``$orderby``, ``$expand`` (refused with 400, not ignored); webhooks
-(subscriptions); sharing-link redemption; delta on folders other than the root
-(refused, as SharePoint does); other Graph workloads beyond ``sendMail``.
+``$orderby``, ``$expand`` (refused with 400, not ignored); subscriptions to
+anything but drive roots; sharing-link redemption; delta on folders other than
+the root (refused, as SharePoint does); other Graph workloads beyond ``sendMail``.
 """
