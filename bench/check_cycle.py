@@ -94,7 +94,7 @@ def build_site(inspections: int, items: int, definitions: Path) -> EmulatorState
     return state
 
 
-def settings_for(definitions: Path, state_file: Path) -> Settings:
+def settings_for(definitions: Path, state_file: Path, **extra: Any) -> Settings:
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         auth="none",
@@ -106,6 +106,7 @@ def settings_for(definitions: Path, state_file: Path) -> Settings:
         state=f"sqlite:///{state_file}",
         ru_per_minute=100_000,
         concurrency=4,
+        **extra,
     )
 
 

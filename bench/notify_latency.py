@@ -54,8 +54,10 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
+# Run as a script, bench/ is on the path: the site and settings are check_cycle's.
+from check_cycle import BASE, FOLDERS, ROOT, counters, settings_for
 from spcheck.emulator.inprocess import transport
-from spcheck.emulator.seeds import ROOT_FOLDER, SITE, seed_empty
+from spcheck.emulator.seeds import ROOT_FOLDER, seed_empty
 from spcheck.emulator.state import EmulatorState
 from spcheck.graph.client import build_gateway
 from spcheck.graph.interface import Gateway
@@ -65,19 +67,8 @@ from spcheck.service import CycleOptions, CycleOutcome, run_cycle
 from spcheck.settings import Settings
 from spcheck.store.sqlite import SqliteStore
 
-ROOT = Path(__file__).resolve().parents[1]
-BASE = "http://127.0.0.1/v1.0"
 RECEIVER = "http://127.0.0.1:8080/api/notify?code=bench-function-key"
 SECRET = "a-benchmark-secret-of-at-least-32-characters"
-FOLDERS = (
-    "01 Pre-inspection return",
-    "02 Position statement and evidence",
-    "03 Records sample",
-    "04 Records reserves",
-    "05 Training materials (redacted)",
-    "06 Staff survey",
-    "99 SSO only",
-)
 DOMAIN = "glenmorven-council.example"
 UPLOADER = f"bench.uploader@{DOMAIN}"
 START = datetime(2026, 10, 5, 8, 0, tzinfo=UTC)  # Monday of week 5, 09:00 in London
@@ -176,26 +167,6 @@ def match(outcome: CycleOutcome, events: list[Event], seen: Seen, at: float) -> 
             continue
         if (event.inspection, *wanted) in present:
             seen.found[index] = at
-
-
-def settings_for(definitions: Path, state_file: Path, **extra: Any) -> Settings:
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        auth="none",
-        graph_url=BASE,
-        site=SITE,
-        root_folder=ROOT_FOLDER,
-        inspections=definitions,
-        policies=ROOT / "policies",
-        state=f"sqlite:///{state_file}",
-        ru_per_minute=100_000,
-        concurrency=4,
-        **extra,
-    )
-
-
-def counters(state: EmulatorState) -> tuple[int, int]:
-    return state.stats.requests + state.stats.subrequests, state.stats.resource_units
 
 
 def quantiles(values: list[float]) -> tuple[float, float, float]:

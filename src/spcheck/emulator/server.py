@@ -8,20 +8,18 @@ has no authentication and must never be reachable from another machine.
 from __future__ import annotations
 
 import os
-import socket
 import sys
 import threading
 import time
 from types import TracebackType
 from typing import TextIO
 
-import uvicorn
-
 from spcheck.emulator.app import create_app
 from spcheck.emulator.faults import FAULT_ENV, FAULT_SEED_ENV, FaultSpec
 from spcheck.emulator.seeds import ROOT_FOLDER, SITE, seed_by_name
 from spcheck.emulator.state import EmulatorState
 from spcheck.errors import InputError
+from spcheck.listening import listen, quiet_server
 from spcheck.settings import is_loopback_host
 
 START_TIMEOUT_SECONDS = 10.0
@@ -46,26 +44,10 @@ class EmulatorServer:
             raise InputError(
                 f"emulator host {host!r}: only loopback is allowed (127.0.0.1, localhost, ::1)"
             )
-        bind_host = "127.0.0.1" if bare == "localhost" else bare
-        family = socket.AF_INET6 if ":" in bind_host else socket.AF_INET
-        self.socket = socket.socket(family, socket.SOCK_STREAM)
-        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        # Accepted sockets inherit it: uvicorn writes a response's head and body apart, and
-        # with Nagle's algorithm the body waits for the client's delayed ACK (40 ms a request).
-        self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        try:
-            self.socket.bind((bind_host, port))
-        except OSError as error:
-            self.socket.close()
-            raise InputError(
-                f"emulator port {port}: cannot listen on {bind_host} ({error.strerror})"
-            ) from None
-        # Listening now, not when uvicorn starts, so the URL printed below is true at once: a
-        # client that reads it and connects straight away waits in the backlog, not refused.
-        self.socket.listen(2048)
-        self.port = int(self.socket.getsockname()[1])
-        url_host = f"[{bind_host}]" if family == socket.AF_INET6 else bind_host
-        self.base_url = f"http://{url_host}:{self.port}/v1.0"
+        listener = listen(host, port, "emulator port")
+        self.socket = listener.socket
+        self.port = listener.port
+        self.base_url = f"http://{listener.url_host}:{self.port}/v1.0"
         self.state = state
         # A served emulator has no test to move it along: a ticker applies the clock
         # (subscription expiry, lifecycle events) and sends what is waiting.
@@ -77,15 +59,7 @@ class EmulatorServer:
             ru_per_minute=ru_per_minute,
             notify_tick=NOTIFY_TICK_SECONDS,
         )
-        config = uvicorn.Config(
-            self.app,
-            http="h11",
-            lifespan="off",
-            log_level="warning",
-            access_log=False,
-            proxy_headers=False,
-        )
-        self.server = uvicorn.Server(config)
+        self.server = quiet_server(self.app)
         self._thread: threading.Thread | None = None
 
     def run(self) -> None:

@@ -41,6 +41,7 @@ from starlette.routing import Route
 from spcheck.commands.provision import GatewayFactory
 from spcheck.errors import InputError, ServiceUnavailable
 from spcheck.graph.interface import Gateway, GraphError
+from spcheck.listening import listen, quiet_server
 from spcheck.loader import LoadedInspection
 from spcheck.notify.interface import Wake, WakeKind, WakeQueue
 from spcheck.notify.receiver import Receiver, send_wake
@@ -158,8 +159,8 @@ class NotifyService:
         self._now = now
         self._on_cycle = on_cycle
         self._write_report = write_report
-        self._socket = _bind(options.host, options.port) if options.listen else None
-        self.port = int(self._socket.getsockname()[1]) if self._socket else options.port
+        self._listener = listen(options.host, options.port, "--port") if options.listen else None
+        self.port = self._listener.port if self._listener else options.port
         own_url = f"http://{_url_host(options.host)}:{self.port}{NOTIFY_PATH}"
         self.config: NotifyConfig = notify_config(
             settings, default_url=own_url, secret=secrets.token_urlsafe(32)
@@ -218,8 +219,8 @@ class NotifyService:
                 # Uvicorn ends on Ctrl+C (it handles the signal); ``stop`` ends a test's run.
                 ending: list[asyncio.Task[Any]] = [loop.create_task(self._stop.wait())]
                 server = None
-                if self._socket is not None:
-                    server, serving = await self._listen(self._socket)
+                if self._listener is not None:
+                    server, serving = await self._listen(self._listener.socket)
                     ending.append(serving)
                 self.ready.set()
                 if self.options.subscribe:
@@ -236,17 +237,7 @@ class NotifyService:
         return 0
 
     async def _listen(self, sock: socket.socket) -> tuple[Any, asyncio.Task[None]]:
-        import uvicorn
-
-        config = uvicorn.Config(
-            self.app,
-            http="h11",
-            lifespan="off",
-            log_level="warning",
-            access_log=False,
-            proxy_headers=False,
-        )
-        server = uvicorn.Server(config)
+        server = quiet_server(self.app)
         serving = asyncio.get_running_loop().create_task(server.serve(sockets=[sock]))
         while not server.started and not serving.done():
             await asyncio.sleep(0.01)
@@ -399,18 +390,3 @@ def _last_check(store: Store, loaded: LoadedInspection) -> dt.datetime | None:
 def _url_host(host: str) -> str:
     bare = host.strip("[]")
     return f"[{bare}]" if ":" in bare else bare
-
-
-def _bind(host: str, port: int) -> socket.socket:
-    bare = host.strip("[]")
-    bind_host = "127.0.0.1" if bare == "localhost" else bare
-    family = socket.AF_INET6 if ":" in bind_host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((bind_host, port))
-    except OSError as error:
-        sock.close()
-        reason = error.strerror or str(error)
-        raise InputError(f"--port {port}: cannot listen on {bind_host} ({reason})") from None
-    return sock
