@@ -210,9 +210,7 @@ def test_a_stale_subscription_or_another_drive_changes_nothing(
         assert [d.reason for d in answer.dropped] == [
             "replay: not the subscription of a watched drive"
         ]
-    assert [d.reason for d in wrong_drive.dropped] == [
-        "its resource is not the subscribed drive's root"
-    ]
+    assert [d.reason for d in wrong_drive.dropped] == ["its resource is another drive's root"]
     assert queue.sent == []
     assert store.mark_pending(f"{DRIVE}|changed", NOW, stale_before=NOW)  # no marker was set
 
@@ -304,3 +302,11 @@ def test_a_bad_wake_is_refused(text: str | bytes) -> None:
 def test_ids_are_shown_short_and_masked() -> None:
     assert shown_id(SUBSCRIPTION) == "7f******07"
     assert shown_id("short") == "******"
+
+
+def test_a_resource_in_another_form_is_not_held_against_a_genuine_notification(
+    store: MemoryStore, queue: ListQueue
+) -> None:
+    answer = post(receiver(store, queue), change(resource=f"/Drives('{DRIVE}')/Root"))
+    assert answer.status == 202
+    assert [w.drive_id for w in answer.woken] == [DRIVE]

@@ -8,7 +8,7 @@ Answers (the same behind the Function's ``POST /api/notify`` and ``spcheck serve
   one, and the echo must never carry markup;
 - a notification body: each entry is accepted only if its ``clientState`` matches
   (compared in constant time), its subscription is the current one of a watched
-  drive, a change names that drive's root, and it is not a replay. What is
+  drive, a change does not name another drive's root, and it is not a replay. What is
   accepted becomes one wake per drive and kind; a wake already on its way (the
   pending marker) absorbs the rest of a burst. Answered 202;
 - 401 when no entry carried the right clientState, 400 for a body that is not
@@ -61,7 +61,8 @@ def _json(status: int, code: str, message: str) -> NotifyAnswer:
 
 def send_wake(store: NotificationState, queue: WakeQueue, wake: Wake, delay: float) -> bool:
     """Queue ``wake`` unless one with its marker is on its way; True when queued."""
-    if not store.mark_pending(wake.marker, wake.at, stale_before=wake.at - STALE_AFTER):
+    at = wake.at.astimezone(UTC)
+    if not store.mark_pending(wake.marker, at, stale_before=at - STALE_AFTER):
         return False
     try:
         queue.send(wake, delay)
@@ -143,8 +144,11 @@ class Receiver:
             if record is None:
                 dropped.append(Dropped(who, "replay: not the subscription of a watched drive"))
                 continue
-            if note.lifecycle_event is None and _drive_of(note.resource) != record.drive_id:
-                dropped.append(Dropped(who, "its resource is not the subscribed drive's root"))
+            named = _drive_of(note.resource) if note.lifecycle_event is None else None
+            if named is not None and named != record.drive_id:
+                # A resource in another form is let through: the subscription id and the
+                # clientState already say whose it is.
+                dropped.append(Dropped(who, "its resource is another drive's root"))
                 continue
             kept.append((note, record))
         fresh = self._not_replayed(kept, dropped)
