@@ -8,6 +8,8 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from spcheck.emulator.seeds import ROOT_FOLDER
 from spcheck.notify.clientstate import client_state
 from spcheck.notify.upkeep import RENEW_BEFORE
@@ -267,3 +269,30 @@ def test_renewal_before_expiry_and_recreation_after_it(world: World) -> None:
                 assert list(world.state.subscriptions) == [last.subscription_id]
 
     run(scenario())
+
+
+def test_definitions_that_do_not_load_at_start_end_serve_with_their_line(world: World) -> None:
+    from spcheck.errors import InputError
+    from spcheck.notify.serve import NotifyService, ServeOptions
+
+    from .conftest import notify_settings
+
+    def broken() -> list[Any]:
+        raise InputError("SPCHECK_INSPECTIONS: no inspection definitions under /nowhere")
+
+    service = NotifyService(
+        notify_settings(world),
+        ServeOptions(listen=False),
+        gateway_factory=lambda settings: world.gateway(settings),
+        store_factory=lambda _s: harness_store(world),
+        inspections=broken,
+        say=lambda line: None,
+    )
+    with pytest.raises(InputError, match="no inspection definitions"):
+        run(service.run())
+
+
+def harness_store(world: World) -> Any:
+    from spcheck.store.sqlite import SqliteStore
+
+    return SqliteStore(world.tmp / "state.db")

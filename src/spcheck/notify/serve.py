@@ -207,9 +207,13 @@ class NotifyService:
             self._stop.set()
 
     async def run(self) -> int:
+        """Serve until stopped (Ctrl+C, or ``stop``). Definitions that do not load at start
+        end it at once (exit 2); a task that fails with something unforeseen ends it too,
+        with that error, rather than leaving a receiver whose notifications nobody runs."""
         loop = asyncio.get_running_loop()
         self.queue.bind(loop)
         self._stop = asyncio.Event()
+        self._load()
         async with self._gateway_factory(self.settings) as gateway:
             opened: AbstractContextManager[Store] = self._store_factory(self.settings.state)
             with opened as store:
@@ -226,7 +230,8 @@ class NotifyService:
                 if self.options.subscribe:
                     tasks.append(loop.create_task(self._keep(running), name="spcheck-serve-keep"))
                 tasks.append(loop.create_task(self._schedule(running), name="spcheck-serve-plan"))
-                await asyncio.wait(ending, return_when=asyncio.FIRST_COMPLETED)
+                await asyncio.wait([*ending, *tasks], return_when=asyncio.FIRST_COMPLETED)
+                failed = next((t for t in tasks if t.done() and not t.cancelled()), None)
                 if server is not None:
                     server.should_exit = True
                     await asyncio.gather(ending[-1], return_exceptions=True)
@@ -234,6 +239,8 @@ class NotifyService:
                     task.cancel()
                 await asyncio.gather(*tasks, *ending, return_exceptions=True)
                 self._running = None
+                if failed is not None:
+                    failed.result()  # raises what ended it
         return 0
 
     async def _listen(self, sock: socket.socket) -> tuple[Any, asyncio.Task[None]]:
@@ -283,6 +290,9 @@ class NotifyService:
                     options=CycleOptions(report_at=self._report_at()),
                     now=self._now,
                 )
+        except InputError as wrong:
+            self._say(f"notified run refused: {wrong}")
+            return
         except (ServiceUnavailable, GraphError) as failed:
             tries = self._attempts.get(wake.marker, 0) + 1
             if tries >= WAKE_ATTEMPTS:
@@ -328,7 +338,7 @@ class NotifyService:
                     outcomes = await keep_subscriptions(
                         running.gateway, running.store, self.config, self._now()
                     )
-            except (ServiceUnavailable, GraphError) as failed:
+            except (ServiceUnavailable, GraphError, InputError) as failed:
                 self._say(f"subscription not kept: {failed}; checking goes on with the schedule")
             else:
                 for outcome in outcomes:
@@ -351,6 +361,8 @@ class NotifyService:
         while True:
             try:
                 await self._scheduled_run(running, interval)
+            except InputError as wrong:
+                self._say(f"scheduled run refused: {wrong}")
             except (ServiceUnavailable, GraphError) as failed:
                 self._say(
                     f"scheduled run failed: {failed}; "
