@@ -97,6 +97,7 @@ start() {
         say "already running (pid $(running_pid))"
         return
     fi
+    mkdir -p "$cache"
     rm -f "$ports_file"
     for port in "$BLOB_PORT" "$QUEUE_PORT" "$TABLE_PORT"; do
         if answers "$port"; then
