@@ -196,3 +196,85 @@ def test_bad_invitations_are_refused_and_change_nothing(
     assert response.json()["error"]["code"] == "invalidRequest"
     assert folder.inherits
     assert folder.sharing_seq == 0
+
+
+def test_an_invitation_makes_a_guest_who_acts_with_the_granted_role_until_it_ends(
+    state: EmulatorState, drive_id: str, clock: Clock
+) -> None:
+    newcomer = "new.person@kinloch-council.example"
+    folder = state.create_folder(drive_id, "Inspections/k", "01 Pre-inspection return")
+    records = state.create_folder(drive_id, "Inspections/k", "03 Records sample")
+    upload = f"/drives/{drive_id}/items/{folder.id}:/PIR.xlsx:/content"
+    as_newcomer = {"X-Emulator-User": newcomer}
+
+    before = call(state, "PUT", upload, content=b"pir", headers=as_newcomer)
+    assert before.status_code == 403
+    assert "not a user of this tenant" in before.json()["error"]["message"]
+
+    invited = call(
+        state,
+        "POST",
+        f"/drives/{drive_id}/items/{folder.id}/invite",
+        json={
+            "recipients": [{"email": newcomer}],
+            "roles": ["write"],
+            "requireSignIn": True,
+            "expirationDateTime": (clock.now + timedelta(days=7)).isoformat(),
+        },
+    )
+    assert invited.status_code == 200
+    assert invited.json()["value"][0]["invitation"]["email"] == newcomer
+    guest = state.user(newcomer)
+    assert guest is not None
+    assert guest.guest
+    assert guest.invited
+
+    made = call(state, "PUT", upload, content=b"pir", headers=as_newcomer)
+    assert made.status_code == 201
+    assert made.json()["createdBy"]["user"]["email"] == newcomer
+    # The role is the folder's only: nothing beside it.
+    elsewhere = call(
+        state,
+        "PUT",
+        f"/drives/{drive_id}/items/{records.id}:/GM-1001.txt:/content",
+        content=b"x",
+        headers=as_newcomer,
+    )
+    assert elsewhere.status_code == 403
+
+    clock.advance(days=8)  # the grant has expired
+    expired = call(state, "PUT", upload, content=b"pir v2", headers=as_newcomer)
+    assert expired.status_code == 403
+    assert expired.json()["error"]["code"] == "accessDenied"
+
+    again = state.grant(drive_id, folder.id, newcomer, ["write"])
+    assert call(state, "PUT", upload, content=b"pir v3", headers=as_newcomer).status_code == 200
+    state.remove_permission(drive_id, folder.id, again.id)
+    removed = call(state, "PUT", upload, content=b"pir v4", headers=as_newcomer)
+    assert removed.status_code == 403
+
+
+def test_a_contact_with_write_on_a_folder_can_upload_into_a_new_sub_folder(
+    state: EmulatorState, drive_id: str
+) -> None:
+    records = state.create_folder(drive_id, "Inspections/g", "03 Records sample")
+    state.grant(drive_id, records.id, UPLOADER, ["write"])
+    as_uploader = {"X-Emulator-User": UPLOADER}
+    by_id = f"/drives/{drive_id}/items/{records.id}:/GM-2999/chronology.pdf:/content"
+    made = call(state, "PUT", by_id, content=b"%PDF", headers=as_uploader)
+    assert made.status_code == 201
+    assert state.item_by_path(drive_id, "Inspections/g/03 Records sample/GM-2999/chronology.pdf")
+    by_path = (
+        f"/drives/{drive_id}/root:/Inspections/g/03 Records sample/GM-3001/deep/plan.docx:/content"
+    )
+    assert call(state, "PUT", by_path, content=b"d", headers=as_uploader).status_code == 201
+    folder = state.item_by_path(drive_id, "Inspections/g/03 Records sample/GM-3001/deep")
+    assert folder is not None
+    assert folder.is_folder
+    assert folder.created_by.email == UPLOADER
+
+    # Where the contact has no write, no folder is made and nothing is uploaded.
+    outside = f"/drives/{drive_id}/root:/Inspections/g/99 SSO only/notes/x.txt:/content"
+    refused = call(state, "PUT", outside, content=b"x", headers=as_uploader)
+    assert refused.status_code == 403
+    assert state.item_by_path(drive_id, "Inspections/g/99 SSO only") is None

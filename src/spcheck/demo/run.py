@@ -121,7 +121,6 @@ def _run(out: Path, day: dt.date, console: Console) -> None:
         definitions = Path(tmp)
         write_definitions(scenes, definitions)
         world = DemoWorld.create(
-            scenes,
             definitions=definitions,
             policies=policies_path,
             state_file=out / STATE_FILE,

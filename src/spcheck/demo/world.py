@@ -3,15 +3,15 @@ point spcheck at it, with no tenant and no configuration read from the environme
 
 The story sets the emulator's clock before everything it plays, so that folders,
 grants and uploads carry the times of their week. Partnership uploads go over HTTP as
-the contact (``X-Emulator-User``), so they need the write access provisioning granted
-and show the contact as ``createdBy``. Sharing links are planted in the emulator's
-state directly: they stand for something a person did in SharePoint, never spcheck.
+the contact (``X-Emulator-User``), the guest account their invitation made, so they
+need the write access provisioning granted and show the contact as ``createdBy``.
+Sharing links are planted in the emulator's state directly: they stand for something a
+person did in SharePoint, never spcheck.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -85,7 +85,6 @@ class DemoWorld:
     @classmethod
     def create(
         cls,
-        scenes: Iterable[Scene],
         *,
         definitions: Path,
         policies: Path,
@@ -93,11 +92,9 @@ class DemoWorld:
         start: dt.datetime,
     ) -> DemoWorld:
         clock = StoryClock(start)
-        state = seed_demo(clock=clock)
-        for scene in scenes:
-            for person in scene.chapter.partnership.people:
-                if state.user(person.email) is None:
-                    state.add_user(person.email, person.name)
+        # No partnership person is in the directory: each becomes a guest when
+        # provisioning invites them, and uploads with that identity.
+        state = seed_demo(clock=clock, partnership=False)
         settings = DemoSettings(
             auth=AuthMode.NONE,
             graph_url=BASE_URL,

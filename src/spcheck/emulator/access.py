@@ -104,6 +104,11 @@ class Access(Tree):
                 if expires <= self.now():
                     raise InvalidRequest("expirationDateTime must be in the future")
             user = self.user(email)
+            if user is None:
+                # The invitee gets a guest account, as SharePoint's Entra B2B sharing makes
+                # one: they sign in with it and act with the granted role (``require``)
+                # until the grant expires or is removed. The entry stays an invitation.
+                self.add_user(email.strip(), email.strip(), invited=True)
             permission = Permission(
                 id=ids.user_permission_id(email),
                 roles=tuple(dict.fromkeys(roles)),

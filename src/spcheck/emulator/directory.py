@@ -26,8 +26,11 @@ class Directory(StateCore):
 
     # users ------------------------------------------------------------------
 
-    def add_user(self, email: str, display_name: str, *, guest: bool | None = None) -> User:
-        """Add a person; ``guest`` defaults to "email domain is not the tenant's"."""
+    def add_user(
+        self, email: str, display_name: str, *, guest: bool | None = None, invited: bool = False
+    ) -> User:
+        """Add a person; ``guest`` defaults to "email domain is not the tenant's";
+        ``invited``: the account was made by an invitation to share."""
         with self.lock:
             address = email.strip()
             if not is_email(address):
@@ -40,6 +43,7 @@ class Directory(StateCore):
                 email=address,
                 display_name=display_name,
                 guest=domain != self.tenant_domain if guest is None else guest,
+                invited=invited,
             )
             self.users[address.lower()] = user
             return user

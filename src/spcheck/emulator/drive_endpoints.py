@@ -16,6 +16,7 @@ from spcheck.emulator.delta import PAGE_SIZE, delta_page
 from spcheck.emulator.endpoints import Endpoints, json_response
 from spcheck.emulator.interface import GraphRequest, GraphResponse, InvalidRequest, ItemNotFound
 from spcheck.emulator.model import DriveItem
+from spcheck.emulator.names import split_path
 from spcheck.emulator.query import CONFLICT_KEY, QueryOptions
 from spcheck.emulator.render import select
 from spcheck.emulator.routing import Route
@@ -198,7 +199,10 @@ class DriveEndpoints(Endpoints):
                 else self.state.root(drive_id)
             )
             if parent is None:
-                self.state.require(user, base, "write")
+                # Graph makes the missing folders; the caller needs write where the first
+                # of them is made (the nearest folder that exists), as a POST to its
+                # children would, not on the item the URL starts from.
+                self.state.require(user, self._nearest_folder(drive_id, below), "write")
                 parent = self.state.ensure_folders(drive_id, below, actor)
         elif base.is_folder:
             raise InvalidRequest(
@@ -211,6 +215,16 @@ class DriveEndpoints(Endpoints):
         conflict = options.conflict or "replace"
         item, created = self.state.put_content(parent, name, request.body, actor, conflict=conflict)
         return json_response(201 if created else 200, self._item_body(item, options))
+
+    def _nearest_folder(self, drive_id: str, path: str) -> DriveItem:
+        """The deepest item along ``path`` that exists (the library root at worst)."""
+        node = self.state.root(drive_id)
+        for part in split_path(path):
+            found = self.state.resolve(node, part)
+            if found is None:
+                break
+            node = found
+        return node
 
     # delta ------------------------------------------------------------------
 

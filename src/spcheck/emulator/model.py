@@ -39,6 +39,7 @@ class User:
     email: str
     display_name: str
     guest: bool
+    invited: bool = False  # made by an invitation to share, not added to the directory
 
     @property
     def domain(self) -> str:

@@ -47,12 +47,19 @@ def seed_empty(clock: Callable[[], datetime] | None = None) -> EmulatorState:
     return _base(clock, ())
 
 
-def seed_demo(clock: Callable[[], datetime] | None = None) -> EmulatorState:
-    """``seed_empty`` plus partnership users, an outsider and the site's owner (an SSO)."""
+def seed_demo(
+    clock: Callable[[], datetime] | None = None, *, partnership: bool = True
+) -> EmulatorState:
+    """``seed_empty`` plus partnership users, an outsider and the site's owner (an SSO).
+
+    ``partnership=False`` leaves the partnership people out of the directory: they then
+    become guests only when they are invited to share, as `spcheck demo` shows.
+    """
     state = _base(clock, (SSO_EMAIL,))
     state.add_user(SSO_EMAIL, "Sandy Testperson (SSO)")
-    for email, name in DEMO_PARTNERSHIP_USERS:
-        state.add_user(email, name)
+    if partnership:
+        for email, name in DEMO_PARTNERSHIP_USERS:
+            state.add_user(email, name)
     state.add_user(OUTSIDER_EMAIL, "Rory Outsider")
     return state
 
