@@ -63,6 +63,15 @@ RemoveDrift = Annotated[
     bool, typer.Option("--remove-drift", help="With --apply, also remove unexpected access.")
 ]
 Fmt = Annotated[TableOrJson, typer.Option("--format", help="Output format.")]
+AskedBy = Annotated[
+    str | None,
+    typer.Option(
+        "--by",
+        metavar="NAME",
+        help="Who asks for the change (audited beside the app); default SPCHECK_OPERATOR. "
+        "Required with --apply.",
+    ),
+]
 
 
 def _version(value: bool) -> None:
@@ -328,6 +337,7 @@ def provision(
     remove_drift: RemoveDrift = False,
     fmt: Fmt = TableOrJson.TABLE,
     as_of: AsOf = None,
+    by: AskedBy = None,
 ) -> None:
     """Plan (default) or apply the folder tree and contact permissions; idempotent."""
     from spcheck.commands.check import parse_as_of
@@ -339,6 +349,7 @@ def provision(
         remove_drift=remove_drift,
         fmt=fmt.value,
         as_of=parse_as_of(as_of),
+        by=by,
     )
     raise typer.Exit(code)
 
@@ -351,6 +362,7 @@ def grant(
     apply: Apply = False,
     fmt: Fmt = TableOrJson.TABLE,
     as_of: AsOf = None,
+    by: AskedBy = None,
 ) -> None:
     """Give nominated contacts their access (plan unless --apply)."""
     from spcheck.commands.check import parse_as_of
@@ -363,6 +375,7 @@ def grant(
         apply=apply,
         fmt=fmt.value,
         as_of=parse_as_of(as_of),
+        by=by,
     )
     raise typer.Exit(code)
 
@@ -374,12 +387,15 @@ def revoke(
     apply: Apply = False,
     fmt: Fmt = TableOrJson.TABLE,
     as_of: AsOf = None,
+    by: AskedBy = None,
 ) -> None:
     """Remove people's direct access to the inspection's folders (plan unless --apply)."""
     from spcheck.commands.check import parse_as_of
     from spcheck.commands.provision import run_revoke
 
-    code = run_revoke(inspection_id, emails, apply=apply, fmt=fmt.value, as_of=parse_as_of(as_of))
+    code = run_revoke(
+        inspection_id, emails, apply=apply, fmt=fmt.value, as_of=parse_as_of(as_of), by=by
+    )
     raise typer.Exit(code)
 
 
@@ -390,6 +406,7 @@ def offboard(
     remove_drift: RemoveDrift = False,
     fmt: Fmt = TableOrJson.TABLE,
     as_of: AsOf = None,
+    by: AskedBy = None,
 ) -> None:
     """End all partnership access to an inspection (plan unless --apply); keeps content."""
     from spcheck.commands.check import parse_as_of
@@ -401,6 +418,7 @@ def offboard(
         remove_drift=remove_drift,
         fmt=fmt.value,
         as_of=parse_as_of(as_of),
+        by=by,
     )
     raise typer.Exit(code)
 

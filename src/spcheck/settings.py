@@ -79,7 +79,8 @@ class Settings(BaseSettings):
     alert_to: str | None = None
     alert_from: str | None = None
     trace: Path | None = None
-    # Who is at the keyboard: named on acceptances and attestations (--by overrides it).
+    # Who is at the keyboard: named on acceptances, attestations and every audited change
+    # (--by overrides it); --apply needs one.
     operator: str | None = None
     # Change notifications (docs/notifications.md).
     notify_url: SecretStr | None = None

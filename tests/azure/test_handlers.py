@@ -29,6 +29,8 @@ from tests.provision.conftest import (
 from .functions_world import FunctionsWorld, http_request, queue_message
 
 SSO = "sandy.testperson@careinspectorate.example"
+# What App Service authentication adds to a request from a signed-in SSO.
+SIGNED_IN = {"x-ms-client-principal-name": SSO, "x-ms-client-principal-id": "0000-1111"}
 
 
 @pytest.fixture
@@ -199,7 +201,9 @@ def test_an_outside_domain_grant_is_refused_with_400_and_changes_nothing(
     with fw.store() as store:
         audit_before = store.entries()
     status, body = respond(
-        fw, {"inspection": INSPECTION, "action": "grant", "emails": [OUTSIDER_EMAIL], "apply": True}
+        fw,
+        {"inspection": INSPECTION, "action": "grant", "emails": [OUTSIDER_EMAIL], "apply": True},
+        **SIGNED_IN,
     )
     assert status == 400
     error = body["error"]
@@ -211,6 +215,30 @@ def test_an_outside_domain_grant_is_refused_with_400_and_changes_nothing(
     with fw.store() as store:
         assert store.entries() == audit_before
     assert fw.blob_names() == []
+
+
+def test_an_apply_from_a_caller_nobody_identified_is_refused_and_changes_nothing(
+    fw: FunctionsWorld,
+) -> None:
+    world = fw.world
+    world.run(run_provision, INSPECTION, apply=True)
+    world.run(run_revoke, INSPECTION, [IAIN], apply=True)
+    grants_before = world.direct_grants()
+    with fw.store() as store:
+        audit_before = store.entries()
+    request = {"inspection": INSPECTION, "action": "grant", "emails": [IAIN], "apply": True}
+    status, body = respond(fw, request)
+    assert status == 403
+    error = body["error"]
+    assert isinstance(error, dict)
+    assert error["code"] == "unidentified"
+    assert "App Service authentication" in error["message"]
+    assert world.direct_grants() == grants_before
+    with fw.store() as store:
+        assert store.entries() == audit_before
+    # The plan alone needs nobody's name: it changes nothing.
+    status, body = respond(fw, {**request, "apply": False})
+    assert status == 200
 
 
 def grant(**changes: object) -> dict[str, object]:
@@ -258,11 +286,7 @@ def test_a_plan_then_an_applied_grant_audited_with_the_requester(fw: FunctionsWo
     assert "audit" not in body
     assert not any(g.email == IAIN for g in world.direct_grants())
 
-    status, body = respond(
-        fw,
-        {**request, "apply": True},
-        **{"x-ms-client-principal-name": SSO, "x-ms-client-principal-id": "0000-1111"},
-    )
+    status, body = respond(fw, {**request, "apply": True}, **SIGNED_IN)
     assert status == 200
     applied = body["plan"]["applied"]  # type: ignore[index]
     assert applied["verified"] is True
@@ -272,6 +296,8 @@ def test_a_plan_then_an_applied_grant_audited_with_the_requester(fw: FunctionsWo
     assert [e["action"] for e in audit] == ["grant", "grant"]
     assert all("requested over HTTP by sa" in e["detail"] for e in audit)
     assert all("principal 0000-1111" in e["detail"] for e in audit)
+    assert {e["requested_by"] for e in audit} == {"sa************on@careinspectorate.example"}
+    assert {e["actor"] for e in audit} == {"app:spcheck (none)"}
     text = json.dumps(body)
     assert IAIN not in text
     assert SSO not in text
@@ -279,6 +305,7 @@ def test_a_plan_then_an_applied_grant_audited_with_the_requester(fw: FunctionsWo
         stored = store.entries(INSPECTION)
     assert [e.action for e in stored[:2]] == ["grant", "grant"]
     assert stored[0].email == IAIN
+    assert [e.requested_by for e in stored[:2]] == [SSO, SSO]
     export, media = fw.blob(f"audit/{INSPECTION}.jsonl")
     assert body["audit_export"] == f"audit/{INSPECTION}.jsonl"
     assert media.startswith("application/x-ndjson")

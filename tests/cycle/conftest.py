@@ -30,7 +30,7 @@ from spcheck.service import CycleOptions, CycleOutcome, run_cycle
 from spcheck.settings import AuthMode, Settings
 from spcheck.store.sqlite import SqliteStore
 from tests.conftest import EXAMPLES, POLICIES
-from tests.provision.conftest import FakeClock
+from tests.provision.conftest import OPERATOR, FakeClock
 
 LONDON = ZoneInfo("Europe/London")
 BASE = "http://127.0.0.1/v1.0"
@@ -76,6 +76,7 @@ class World:
             policies=self.policies,
             state=f"sqlite:///{self.tmp / 'state.db'}",
             ru_per_minute=100_000,
+            operator=OPERATOR,
         )
 
     def gateway(self, settings: Settings) -> Gateway:

@@ -39,6 +39,8 @@ IAIN = "iain.sampleton@nhs-glenmorven.example"
 EILIDH = "eilidh.placeholder@glenmorven-council.example"
 EWAN = "ewan.sample@glenmorven-council.example"  # a demo user, never nominated
 STAFF = "sandy.testperson@careinspectorate.example"
+# The SSO who runs the commands: --apply needs the person asking.
+OPERATOR = "sso.testperson@careinspectorate.example"
 FOLDERS = (
     "01 Pre-inspection return",
     "02 Position statement and evidence",
@@ -102,6 +104,7 @@ class World:
             policies=self.policies,
             state=f"sqlite:///{self.state_file}",
             ru_per_minute=100_000,
+            operator=OPERATOR,
         )
 
     def gateway(self, settings: Settings) -> Gateway:

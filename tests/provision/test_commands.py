@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -18,6 +19,7 @@ from .conftest import (
     IN_WINDOW,
     INSPECTION,
     MORAG,
+    OPERATOR,
     World,
     make_world,
 )
@@ -141,3 +143,97 @@ def test_a_change_the_site_silently_ignores_is_reported_as_not_verified(
     assert "still needed after verification" in err
     assert "not verified" in out
     assert world.direct_grants() == set()
+
+
+def test_apply_names_the_person_who_asked_beside_the_app(world: World) -> None:
+    from spcheck.commands.provision import run_offboard
+
+    assert world.run(run_provision, INSPECTION, apply=True)[0] == 0
+    by_option = "Morven.Sso@careinspectorate.example"
+    assert world.run(run_revoke, INSPECTION, [IAIN], apply=True, by=by_option)[0] == 0
+    assert world.run(run_grant, INSPECTION, [IAIN], apply=True)[0] == 0
+    after_window = world.as_of.replace(year=2027)
+    assert world.run(run_offboard, INSPECTION, apply=True, as_of=after_window)[0] == 0
+    entries = world.audit()
+    people = {(e.action, e.requested_by) for e in entries}
+    assert ("create_folder", OPERATOR) in people  # provision, from SPCHECK_OPERATOR
+    assert ("revoke", "Morven.Sso@careinspectorate.example") in people  # --by wins
+    assert ("grant", OPERATOR) in people
+    assert {e.requested_by for e in entries} == {OPERATOR, "Morven.Sso@careinspectorate.example"}
+    assert {e.actor for e in entries} == {"app:spcheck (none)"}
+    _, out, _ = world.run_audit(INSPECTION, "json")
+    shown = {e["requested_by"] for e in json.loads(out)["entries"]}
+    assert shown == {
+        "ss**********on@careinspectorate.example",
+        "Mo******so@careinspectorate.example",
+    }
+    table = world.run_audit(INSPECTION, "table")[1]
+    assert "┃ by " in table
+    assert "ss****" in table
+    assert OPERATOR not in table
+
+
+def test_apply_without_a_person_is_refused_before_anything_changes(world: World) -> None:
+    from spcheck.commands.provision import run_offboard
+
+    nobody = world.settings().model_copy(update={"operator": None})
+    for command, args in (
+        (run_provision, ()),
+        (run_grant, ([IAIN],)),
+        (run_revoke, ([IAIN],)),
+        (run_offboard, ()),
+    ):
+        out, err = io.StringIO(), io.StringIO()
+        code = command(
+            INSPECTION,
+            *args,
+            apply=True,
+            as_of=world.as_of,
+            settings=nobody,
+            gateway_factory=world.gateway,
+            out=out,
+            err=err,
+        )
+        assert code == 2
+        assert err.getvalue().count("\n") == 1
+        assert "--by" in err.getvalue()
+        assert "SPCHECK_OPERATOR" in err.getvalue()
+        assert out.getvalue() == ""
+    assert world.folder_names() == []
+    assert not world.state_file.exists()
+    # A plan changes nothing and needs nobody's name; a bad --by is refused even then.
+    code = run_provision(
+        INSPECTION,
+        as_of=world.as_of,
+        settings=nobody,
+        gateway_factory=world.gateway,
+        out=io.StringIO(),
+        err=io.StringIO(),
+    )
+    assert code == 0
+    err = io.StringIO()
+    code = run_provision(
+        INSPECTION,
+        by="  ",
+        as_of=world.as_of,
+        settings=nobody,
+        gateway_factory=world.gateway,
+        out=io.StringIO(),
+        err=err,
+    )
+    assert code == 2
+    assert err.getvalue() == "spcheck: --by: must not be empty\n"
+
+
+def test_the_cli_refuses_apply_without_a_person(
+    run_cli: Callable[..., Any], example_env: dict[str, str]
+) -> None:
+    result = run_cli("provision", "glenmorven-2026", "--apply", env=example_env)
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        "spcheck: --by: --apply needs the person asking for the change: pass --by NAME or set "
+        "SPCHECK_OPERATOR (the audit log names them beside the app)"
+    ]
+    bad = run_cli("revoke", "glenmorven-2026", "a@b.example", "--by", "", env=example_env)
+    assert bad.exit_code == 2
+    assert "--by" in bad.stderr

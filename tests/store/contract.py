@@ -211,6 +211,15 @@ class StoreContract:
         assert [e.inspection_id for e in store.entries(limit=1)] == ["kinloch-2026"]
         assert store.entries("nobody-2026") == []
 
+    def test_audit_keeps_who_asked_beside_the_app(self, store: Store) -> None:
+        asked = store.append(entry(1, SEEN, requested_by="sso.testperson@careinspectorate.example"))
+        automatic = store.append(entry(2, SEEN + timedelta(seconds=1)))
+        listed = store.entries("glenmorven-2026")
+        assert listed == [automatic, asked]
+        assert listed[1].requested_by == "sso.testperson@careinspectorate.example"
+        assert listed[1].actor == "app:spcheck"
+        assert listed[0].requested_by is None
+
     def test_audit_refuses_a_naive_time(self, store: Store) -> None:
         with pytest.raises(ValueError, match="timezone-aware"):
             store.append(entry(1, datetime(2026, 9, 7, 9, 0)))

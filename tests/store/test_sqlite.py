@@ -105,6 +105,26 @@ def test_a_schema_4_file_gains_history_and_keeps_its_runs(tmp_path: Path) -> Non
         assert store.acceptances("glenmorven-2026") == []
 
 
+def test_audit_entries_written_before_the_person_was_recorded_read_as_nobody(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "v5.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    assert migrate(conn, upto=5) == 5
+    conn.execute(
+        "INSERT INTO audit (plan_id, inspection_id, step, action, actor, before, after, at, "
+        "at_utc, result) VALUES ('p', 'glenmorven-2026', 1, 'grant', 'app:spcheck', 'null', "
+        "'null', ?, ?, 'ok')",
+        (SEEN.isoformat(), SEEN.isoformat()),
+    )
+    conn.close()
+    with SqliteStore(path) as store:
+        store.append(entry(2, SEEN, requested_by="sso.testperson@careinspectorate.example"))
+        old, new = sorted(store.entries(), key=lambda e: e.step)
+    assert (old.requested_by, old.actor) == (None, "app:spcheck")
+    assert new.requested_by == "sso.testperson@careinspectorate.example"
+
+
 def test_a_file_that_is_not_sqlite_is_refused_and_left_alone(tmp_path: Path) -> None:
     path = tmp_path / "notes.db"
     path.write_text("these are the SSO's notes, not a database\n" * 20)

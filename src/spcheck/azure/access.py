@@ -18,8 +18,10 @@ Body: ``{"inspection": id, "action": "grant"|"revoke", "emails": [...],
   but a fresh read still differs).
 
 When App Service authentication (Entra) is on, the platform sets
-``x-ms-client-principal-name`` / ``-id``; the requester is then recorded in
-the detail of every audit entry the request writes (the address masked).
+``x-ms-client-principal-name`` / ``-id``; the requester is then the person every
+audit entry the request writes names (``requested_by``, beside the app), with
+the principal id in its detail. ``apply: true`` from a caller the platform did
+not identify is refused (403 ``unidentified``): a change must name who asked.
 """
 
 from __future__ import annotations
@@ -88,6 +90,11 @@ class Requester:
     def describe(self) -> str:
         who = show_email(self.name) if self.name else "an unnamed principal"
         return f"{who} (principal {self.principal_id})" if self.principal_id else who
+
+    @property
+    def person(self) -> str:
+        """Who asked, as the audit log records it: the sign-in name, else the principal id."""
+        return (self.name or f"principal {self.principal_id}").lower()
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +233,16 @@ def run_access(
     try:
         if not _known(settings, request.inspection):
             return error(404, "not_found", f"inspection {request.inspection!r}: no definition")
+        if request.apply and requester is None:
+            response = error(
+                403,
+                "unidentified",
+                "apply: the caller is not identified, and a change must name who asked: turn "
+                "on App Service authentication (runbooks/deploy-azure-function.md, the access "
+                "endpoint) and call with a signed-in identity; nothing was changed",
+            )
+            _log(request, response, requester)
+            return response
         policies = load_policies(resolve_policies(settings.policies))
         definition = find_inspection(settings.inspections, request.inspection)
         loaded = load_inspection(definition, policies)
@@ -252,6 +269,7 @@ def run_access(
                         as_of=now(),
                         audit=audit,
                         actor=actor_for(settings, gateway),
+                        requested_by=requester.person if requester is not None else None,
                     )
                     first = await provisioner.plan(request.request())
                     plan = first[0]

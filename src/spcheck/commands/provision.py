@@ -11,6 +11,10 @@ interrupted run left unrecorded and audits it (``writeahead``), in one line.
 They return the exit code: 0 done or nothing to do; 1 refused by policy;
 2 bad input or configuration; 3 Graph or the state store failed. Errors are
 printed as one line on stderr, never with a secret or an unmasked address.
+
+``--apply`` needs the person who asks for the change (``--by EMAIL`` or
+``SPCHECK_OPERATOR``): the audit log records them beside the app the change is
+made as, so it can say which SSO granted or revoked access.
 """
 
 from __future__ import annotations
@@ -84,6 +88,20 @@ def _check_format(fmt: str) -> None:
         raise InputError(f"--format: {fmt!r} is not one of {', '.join(FORMATS)}")
 
 
+def requester(by: str | None, settings: Settings, *, apply: bool) -> str | None:
+    """The person asking: ``--by``, else ``SPCHECK_OPERATOR``; required to apply."""
+    from spcheck.commands.operator import one_line
+
+    if by is not None:
+        return one_line(by, "--by", 200)
+    if apply and settings.operator is None:
+        raise InputError(
+            "--by: --apply needs the person asking for the change: pass --by NAME or set "
+            "SPCHECK_OPERATOR (the audit log names them beside the app)"
+        )
+    return settings.operator
+
+
 def _run(
     inspection_id: str,
     request: Request,
@@ -91,6 +109,7 @@ def _run(
     apply: bool,
     fmt: str,
     as_of: dt.datetime | None,
+    by: str | None,
     settings: Settings | None,
     gateway_factory: GatewayFactory | None,
     out: TextIO | None,
@@ -100,6 +119,7 @@ def _run(
     try:
         _check_format(fmt)
         settings = settings or load_settings()
+        requested_by = requester(by, settings, apply=apply)
         loaded = _load(settings, inspection_id)
         moment = as_of or dt.datetime.now(dt.UTC)
         make_gateway = gateway_factory or _default_gateway
@@ -117,6 +137,7 @@ def _run(
                         as_of=moment,
                         audit=store,
                         actor=actor_for(settings, gateway),
+                        requested_by=requested_by,
                     )
                     first = await provisioner.plan(request)
                     plan = first[0]
@@ -157,6 +178,7 @@ def run_provision(
     remove_drift: bool = False,
     fmt: str = "table",
     as_of: dt.datetime | None = None,
+    by: str | None = None,
     settings: Settings | None = None,
     gateway_factory: GatewayFactory | None = None,
     out: TextIO | None = None,
@@ -169,6 +191,7 @@ def run_provision(
         apply=apply,
         fmt=fmt,
         as_of=as_of,
+        by=by,
         settings=settings,
         gateway_factory=gateway_factory,
         out=out,
@@ -184,6 +207,7 @@ def run_grant(
     apply: bool = False,
     fmt: str = "table",
     as_of: dt.datetime | None = None,
+    by: str | None = None,
     settings: Settings | None = None,
     gateway_factory: GatewayFactory | None = None,
     out: TextIO | None = None,
@@ -202,6 +226,7 @@ def run_grant(
         apply=apply,
         fmt=fmt,
         as_of=as_of,
+        by=by,
         settings=settings,
         gateway_factory=gateway_factory,
         out=out,
@@ -216,6 +241,7 @@ def run_revoke(
     apply: bool = False,
     fmt: str = "table",
     as_of: dt.datetime | None = None,
+    by: str | None = None,
     settings: Settings | None = None,
     gateway_factory: GatewayFactory | None = None,
     out: TextIO | None = None,
@@ -232,6 +258,7 @@ def run_revoke(
         apply=apply,
         fmt=fmt,
         as_of=as_of,
+        by=by,
         settings=settings,
         gateway_factory=gateway_factory,
         out=out,
@@ -246,6 +273,7 @@ def run_offboard(
     remove_drift: bool = False,
     fmt: str = "table",
     as_of: dt.datetime | None = None,
+    by: str | None = None,
     settings: Settings | None = None,
     gateway_factory: GatewayFactory | None = None,
     out: TextIO | None = None,
@@ -258,6 +286,7 @@ def run_offboard(
         apply=apply,
         fmt=fmt,
         as_of=as_of,
+        by=by,
         settings=settings,
         gateway_factory=gateway_factory,
         out=out,

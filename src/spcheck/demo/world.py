@@ -23,7 +23,14 @@ from spcheck.demo.schedule import Delivery, Link, Scene
 from spcheck.domain.policy import Policy
 from spcheck.emulator.inprocess import transport
 from spcheck.emulator.interface import GraphError as EmulatorError
-from spcheck.emulator.seeds import ROOT_FOLDER, SITE, SITE_HOSTNAME, SITE_PATH, seed_demo
+from spcheck.emulator.seeds import (
+    ROOT_FOLDER,
+    SITE,
+    SITE_HOSTNAME,
+    SITE_PATH,
+    SSO_EMAIL,
+    seed_demo,
+)
 from spcheck.emulator.service import USER_HEADER
 from spcheck.emulator.state import EmulatorState
 from spcheck.errors import ServiceUnavailable
@@ -104,6 +111,8 @@ class DemoWorld:
             policies=policies,
             state=f"sqlite:///{state_file}",
             ru_per_minute=RU_PER_MINUTE,
+            # The demo's SSO asks for every change, so the audit log names a person.
+            operator=SSO_EMAIL,
         )
         return cls(state, clock, settings)
 

@@ -88,11 +88,13 @@ class Executor:
         send_invitation: bool,
         clock: Callable[[], datetime],
         known_ids: Mapping[str, str] | None = None,
+        requested_by: str | None = None,
     ) -> None:
         self._gateway = gateway
         self._drive = drive_id
         self._audit = audit
         self._actor = actor
+        self._requested_by = requested_by
         self._send_invitation = send_invitation
         self._clock = clock
         self._journal = WriteAhead(audit, clock=clock)
@@ -148,6 +150,7 @@ class Executor:
             before=_to_json(before),
             after=_to_json(after),
             detail=detail,
+            requested_by=self._requested_by,
         )
 
     def _record(

@@ -66,6 +66,7 @@ class Provisioner:
     audit: AuditLog | None
     actor: str
     clock: Callable[[], dt.datetime] = field(default=_utc_now)
+    requested_by: str | None = None  # the person who asked; audited beside ``actor``
 
     async def plan(self, request: Request) -> tuple[Plan, ActualState]:
         site = await self.gateway.resolve_site()
@@ -104,6 +105,7 @@ class Provisioner:
             send_invitation=self.loaded.policy.sharing.send_invitation,
             clock=self.clock,
             known_ids=actual.ids,
+            requested_by=self.requested_by,
         )
         plans: list[Plan] = []
         outcomes: list[StepOutcome] = []

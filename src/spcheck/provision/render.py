@@ -21,6 +21,7 @@ from rich.table import Table
 from spcheck.domain.findings import mask
 from spcheck.outward import neutralise
 from spcheck.provision.interface import ApplyReport, Mode, Plan, Step, show_email
+from spcheck.rules.privacy import redact, redact_optional
 from spcheck.store.records import AuditEntry, Intent
 
 PLAN_SCHEMA = "spcheck.plan/v1"
@@ -264,6 +265,7 @@ def audit_document(
                 "path": entry.path,
                 "email": show_email(entry.email) or None,
                 "actor": entry.actor,
+                "requested_by": redact_optional(entry.requested_by),
                 "result": entry.result.value,
                 "detail": entry.detail,
                 "before": _masked_json(entry.before),
@@ -317,7 +319,7 @@ def render_audit(
         console.print(f"no audit entries{where}")
         return
     table = Table(
-        "time", "inspection", "plan", "#", "action", "target", "result", "detail", "actor"
+        "time", "inspection", "plan", "#", "action", "target", "result", "detail", "by", "actor"
     )
     for entry in entries:
         target = " ".join(part for part in (entry.path, show_email(entry.email)) if part)
@@ -331,6 +333,7 @@ def render_audit(
             target,
             entry.result.value,
             entry.detail,
+            redact(entry.requested_by or ""),
             entry.actor,
         )
     console.print(table)

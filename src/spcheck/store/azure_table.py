@@ -1269,6 +1269,8 @@ def _audit_entity(entry: AuditEntry) -> dict[str, Any]:
         entity["path"] = entry.path
     if entry.email is not None:
         entity["email"] = entry.email
+    if entry.requested_by is not None:
+        entity["requested_by"] = entry.requested_by
     put_text(entity, "before", entry.before)
     put_text(entity, "after", entry.after)
     put_text(entity, "detail", entry.detail)
@@ -1293,6 +1295,7 @@ def _row_audit(row: Mapping[str, Any]) -> AuditEntry:
         before=get_text(row, "before", "null"),
         after=get_text(row, "after", "null"),
         detail=get_text(row, "detail"),
+        requested_by=_text_or_none(row, "requested_by"),
     )
 
 

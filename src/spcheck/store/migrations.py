@@ -234,6 +234,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )
         """,
     ),
+    # 8: the person who asked for each audited change, beside the app it was made as.
+    ("ALTER TABLE audit ADD COLUMN requested_by TEXT",),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -264,3 +266,4 @@ TABLES_AT: dict[int, frozenset[str]] = {
 }
 TABLES_AT[6] = TABLES_AT[5] | {"intents"}
 TABLES_AT[7] = TABLES_AT[6] | {"drive_subscriptions", "notifications_seen", "pending_wakes"}
+TABLES_AT[8] = TABLES_AT[7]  # columns only

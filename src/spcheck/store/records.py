@@ -46,6 +46,9 @@ class AuditResult(StrEnum):
 class AuditEntry:
     """One executed step of a plan: what was changed, on what, by whom, and how it went.
 
+    ``actor`` is the identity the change was made as (the app registration);
+    ``requested_by`` the person who asked for it (``--by``, ``SPCHECK_OPERATOR`` or the
+    HTTP trigger's signed-in caller), None for what spcheck did on its own.
     ``before`` and ``after`` are JSON texts (the permission or folder as read
     before the change and as found after it; ``null`` when there was none).
     ``id`` is given by the store when the entry is appended.
@@ -64,6 +67,7 @@ class AuditEntry:
     after: str = "null"
     detail: str = ""
     id: int | None = None
+    requested_by: str | None = None
 
     @property
     def target(self) -> str:

@@ -157,6 +157,7 @@ def _row_audit(row: sqlite3.Row) -> AuditEntry:
         at=at,
         result=AuditResult(row["result"]),
         detail=row["detail"],
+        requested_by=row["requested_by"],
     )
 
 
@@ -612,8 +613,8 @@ class SqliteStore(Store):
         at_utc = _utc(entry.at, "an audit entry's time")
         cursor = conn.execute(
             "INSERT INTO audit (plan_id, inspection_id, step, action, path, email, actor, "
-            "before, after, at, at_utc, result, detail) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "before, after, at, at_utc, result, detail, requested_by) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 entry.plan_id,
                 entry.inspection_id,
@@ -628,6 +629,7 @@ class SqliteStore(Store):
                 at_utc,
                 AuditResult(entry.result).value,
                 entry.detail,
+                entry.requested_by,
             ),
         )
         return replace(entry, id=cursor.lastrowid)
