@@ -292,3 +292,31 @@ def test_offboard_revokes_partnership_access_and_leaves_staff_and_folders(tmp_pa
     assert staff.email not in {s.email for s in plan.steps}
     assert [d.rule for d in plan.drift] == ["permission.external_domain"]
     assert any("early" in note for note in plan.notes)
+
+
+@pytest.mark.parametrize(
+    ("as_of", "says", "never"),
+    [
+        (BEFORE_WINDOW, "would grant access when the access window opens (Mon 21 Sep", "again"),
+        (IN_WINDOW, "`spcheck provision` would grant access again", "ended"),
+        (
+            datetime(2027, 1, 11, 10, 0, tzinfo=IN_WINDOW.tzinfo),
+            "the access window ended Fri 18 Dec 2026 23:59 GMT, so `spcheck provision` grants "
+            "nothing more",
+            "would grant",
+        ),
+    ],
+)
+def test_revoke_notes_say_what_provision_would_do_at_that_time(
+    tmp_path: Path, as_of: datetime, says: str, never: str
+) -> None:
+    loaded = load(tmp_path)
+    desired = desired_state(loaded, "Inspections", IN_WINDOW)
+    # A grant with no expiry is access whatever the date: the revoke removes it.
+    actual = state({**{path: [] for path in desired.folder_paths()}, RECORDS: [person(IAIN)]})
+    plan = plan_for(loaded, actual, Request(Mode.REVOKE, (IAIN,)), as_of=as_of)
+    assert {s.email for s in plan.steps} == {IAIN}
+    [note] = [n for n in plan.notes if "still a contact" in n]
+    assert note.startswith(f"{show_email(IAIN)}: still a contact in the definition; ")
+    assert says in note
+    assert never not in note

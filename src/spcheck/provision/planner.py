@@ -223,7 +223,7 @@ def make_plan(
             elif access.kind == "group":
                 _group(build, folder.path, access)
     _contacts(build, held)
-    _mode_notes(build, held)
+    _mode_notes(build, held, as_of)
     return Plan(
         steps=build.numbered(),
         drift=tuple(build.drift),
@@ -438,7 +438,25 @@ def _why_not(build: _Builder, path: str, email: str) -> tuple[str, str]:
     return "not one of the contact's folders", "permission.excess_role"
 
 
-def _mode_notes(build: _Builder, held: dict[tuple[str, str], list[Access]]) -> None:
+def _still_a_contact(desired: DesiredState, email: str, as_of: dt.datetime) -> str:
+    """What keeping a revoked person in the definition means, as it stands at ``as_of``."""
+    who = f"{show_email(email)}: still a contact in the definition"
+    if desired.window_open:
+        return f"{who}; `spcheck provision` would grant access again: remove them from contacts"
+    if as_of < desired.access_from:
+        return (
+            f"{who}; `spcheck provision` would grant access when the access window opens "
+            f"({_when(desired.access_from)}): remove them from contacts"
+        )
+    return (
+        f"{who}; the access window ended {_when(desired.access_until)}, so "
+        "`spcheck provision` grants nothing more"
+    )
+
+
+def _mode_notes(
+    build: _Builder, held: dict[tuple[str, str], list[Access]], as_of: dt.datetime
+) -> None:
     desired, request = build.desired, build.request
     if request.mode is Mode.GRANT:
         for email in request.emails:
@@ -454,10 +472,7 @@ def _mode_notes(build: _Builder, held: dict[tuple[str, str], list[Access]]) -> N
                     f"{show_email(email)}: no direct access to the inspection's folders"
                 )
             if desired.contact(email) is not None:
-                build.notes.append(
-                    f"{show_email(email)}: still a contact in the definition; "
-                    "`spcheck provision` would grant access again: remove them from contacts"
-                )
+                build.notes.append(_still_a_contact(desired, email, as_of))
     if request.mode is Mode.OFFBOARD:
         if desired.window_open:
             build.notes.append(
