@@ -75,10 +75,42 @@ def test_timeline_json(run_cli: Callable[..., CliResult], example_env: dict[str,
     assert kinds["pir"] == "file"
     pir = next(m for m in document["milestones"] if m["id"] == "pir")
     assert pir["overridden"] is True
+    local = {m["id"]: m["local_default"] for m in document["milestones"]}
+    # The PIR date was agreed for this inspection: not the policy's default any more.
+    assert local["pir"] is None
+    assert local["records"] == "the schedule gives no deadline for the sampled records"
+    assert local["position-statement"].startswith("the schedule gives no deadline")
     assert document["access"] == {
         "from": "2026-12-07T00:00:00+00:00",
         "until": "2027-03-12T23:59:00+00:00",
+        "local_default": (
+            "the schedule gives no access window; week 2 to the end of week 13 is this policy's"
+        ),
     }
+    listed = {entry["key"]: entry["note"] for entry in document["local_defaults"]}
+    assert {
+        "milestones.records.due",
+        "milestones.position-statement.due",
+        "milestones.pir.satisfied_by.extensions",
+        "folders.position-statement.content.word_limit",
+        "access",
+    } <= set(listed)
+
+
+def test_timeline_table_marks_local_defaults(
+    run_cli: Callable[..., CliResult], example_env: dict[str, str]
+) -> None:
+    wide = {**example_env, "COLUMNS": "220"}
+    result = run_cli("timeline", "glenmorven-2026", "--as-of", "2026-10-01", env=wide)
+    assert result.exit_code == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if "Fri 20 Nov 2026" in line]
+    assert len(rows) == 1
+    assert "local default: confirm with the inspection lead" in rows[0]  # position statement
+    assert "(local default: confirm with the inspection lead)" in result.stdout  # the window
+    assert (
+        "folders.position-statement.content.word_limit: the schedule gives no word limit"
+        in result.stdout
+    )
 
 
 def test_unknown_inspection_exits_2(

@@ -232,6 +232,32 @@ POLICY_CASES = [
         "milestones.0.due.weekday:",
     ),
     (
+        "local default naming an unknown milestone",
+        POLICY_TEXT.replace("  milestones.records.due:", "  milestones.record.due:"),
+        "local_defaults.milestones.record.due: no item 'record' in that list",
+    ),
+    (
+        "local default naming an unknown key",
+        POLICY_TEXT.replace("  milestones.records.due:", "  milestones.records.deu:"),
+        "local_defaults.milestones.records.deu: 'deu' is not a key of the policy there",
+    ),
+    (
+        "local default naming a value the policy does not set",
+        POLICY_TEXT.replace(
+            "  access: the schedule", "  folders.pir.content.word_limit: x\n  access: the schedule"
+        ),
+        "local_defaults.folders.pir.content.word_limit: the policy sets no value there",
+    ),
+    (
+        "local default without a reason",
+        POLICY_TEXT.replace(
+            "  access: the schedule gives no access window; week 2 to the end of week 13 is "
+            "this policy's",
+            '  access: ""',
+        ),
+        "local_defaults.access:",
+    ),
+    (
         "duplicate folder key",
         POLICY_TEXT.replace("  - key: staff-survey", "  - key: sso"),
         "folders.6.key: duplicate 'sso'",

@@ -168,6 +168,7 @@ def test_holiday_move_is_recorded(policy: Policy, policy_data: dict[str, Any]) -
         {**policy_data["milestones"][1], "due": {"week": 1, "weekday": "monday", "time": "12:00"}}
     ]
     data["folders"] = [{**f, "milestone": None} for f in policy_data["folders"]]
+    data["local_defaults"] = {}  # they name the milestones left out
     moved_policy = Policy.model_validate(data)
     item = Timeline(make_inspection("2026-11-25"), moved_policy).milestones[0]
     assert item.moved_from == dt.date(2026, 11, 30)

@@ -1,4 +1,9 @@
-"""`spcheck timeline`: an inspection's weeks and deadlines as a table or JSON."""
+"""`spcheck timeline`: an inspection's weeks and deadlines as a table or JSON.
+
+Dates the policy marks as local defaults (its ``local_defaults``: not in the
+programme's schedule) say so, unless the definition set them for this inspection,
+and every local default is listed, to be confirmed with the inspection lead.
+"""
 
 from __future__ import annotations
 
@@ -16,9 +21,17 @@ from spcheck.loader import LoadedInspection
 TIMELINE_SCHEMA = "spcheck.timeline/v1"
 
 
+def _local(loaded: LoadedInspection, key: str, override: str) -> str | None:
+    """Why a date is a local default; None when the programme gives it or it was set here."""
+    if override in loaded.inspection.deadline_overrides:
+        return None
+    return loaded.policy.local_default(key)
+
+
 def timeline_document(loaded: LoadedInspection, today: dt.datetime) -> dict[str, Any]:
     inspection = loaded.inspection
-    timeline = Timeline(inspection, loaded.policy)
+    policy = loaded.policy
+    timeline = Timeline(inspection, policy)
     local_today = (today if today.tzinfo else today.replace(tzinfo=timeline.zone)).astimezone(
         timeline.zone
     )
@@ -42,13 +55,21 @@ def timeline_document(loaded: LoadedInspection, today: dt.datetime) -> dict[str,
                 "waived": item.milestone.id in inspection.waived,
                 "satisfied_by": item.milestone.satisfied_by.kind,
                 "working_days_left": _days_left(timeline, local_today, item.due),
+                "local_default": _local(
+                    loaded, f"milestones.{item.milestone.id}.due", item.milestone.id
+                ),
             }
             for item in timeline.milestones
         ],
         "access": {
             "from": timeline.access_from.isoformat(),
             "until": timeline.access_until.isoformat(),
+            "local_default": _local(loaded, "access.grant_from", "access_from")
+            or _local(loaded, "access.revoke_after", "access_until"),
         },
+        "local_defaults": [
+            {"key": key, "note": note} for key, note in policy.local_defaults.items()
+        ],
     }
 
 
@@ -87,6 +108,8 @@ def render_timeline(loaded: LoadedInspection, today: dt.datetime, fmt: str) -> N
             notes.append("waived")
         if item["satisfied_by"] == "attested":
             notes.append("attested by the SSO (spcheck attest)")
+        if item["local_default"]:
+            notes.append("local default: confirm with the inspection lead")
         due = dt.datetime.fromisoformat(item["due"]).astimezone(zone)
         table.add_row(
             item["id"],
@@ -98,7 +121,15 @@ def render_timeline(loaded: LoadedInspection, today: dt.datetime, fmt: str) -> N
         )
     console.print(table)
     access = document["access"]
+    local = " (local default: confirm with the inspection lead)" if access["local_default"] else ""
     console.print(
         f"partnership access: from {dt.datetime.fromisoformat(access['from']):%a %d %b %Y %H:%M}"
-        f" until {dt.datetime.fromisoformat(access['until']):%a %d %b %Y %H:%M}"
+        f" until {dt.datetime.fromisoformat(access['until']):%a %d %b %Y %H:%M}{local}"
     )
+    if document["local_defaults"]:
+        console.print(
+            "local defaults (not in the programme's schedule; the policy chose them: confirm "
+            "each with the inspection lead):"
+        )
+        for entry in document["local_defaults"]:
+            console.print(f"  {entry['key']}: {entry['note']}", highlight=False)

@@ -303,6 +303,9 @@ class Policy(Strict):
     sample: SampleRules = SampleRules()
     acceptance: AcceptanceRules = AcceptanceRules()
     rules: dict[str, Severity] = Field(default_factory=dict)
+    # Values the programme's schedule does not give, chosen locally: a dotted key (list
+    # items by their key or id, e.g. milestones.records.due) and why it is local.
+    local_defaults: dict[str, Annotated[str, Field(min_length=1)]] = Field(default_factory=dict)
 
     @field_validator("rules")
     @classmethod
@@ -336,7 +339,22 @@ class Policy(Strict):
                 raise ValueError(f"retention.folders.{index}: unknown folder {key!r}")
         kinds = [folder.holds_records for folder in self.folders if folder.holds_records]
         _no_duplicates("folders", kinds, "holds_records")
+        for key in self.local_defaults:
+            problem = _unresolved(self, key)
+            if problem:
+                raise ValueError(f"local_defaults.{key}: {problem}")
         return self
+
+    def local_default(self, key: str) -> str | None:
+        """Why the value at ``key`` (or a section holding it) is a local default; None when
+        the programme gives it. ``milestones.pir.due.time`` is local if ``milestones.pir.due``
+        is listed."""
+        parts = key.split(".")
+        for end in range(len(parts), 0, -1):
+            note = self.local_defaults.get(".".join(parts[:end]))
+            if note is not None:
+                return note
+        return None
 
     def severity(self, rule_id: str) -> Severity:
         return self.rules.get(rule_id, default_severity(rule_id))
@@ -363,6 +381,33 @@ class Policy(Strict):
 
     def records_folder(self, kind: Literal["sample", "reserve"]) -> Folder | None:
         return next((f for f in self.folders if f.holds_records == kind), None)
+
+
+def _unresolved(policy: Policy, key: str) -> str | None:
+    """Why ``key`` names no value of the policy; None when it names one."""
+    node: object = policy
+    for part in key.split("."):
+        if isinstance(node, list):
+            node = next(
+                (i for i in node if part in (getattr(i, "key", None), getattr(i, "id", None))),
+                None,
+            )
+            if node is None:
+                return f"no item {part!r} in that list"
+        elif isinstance(node, BaseModel):
+            names = {**{n: n for n in type(node).model_fields}, "schema": "schema_"}
+            if part not in names or part in ("schema", "local_defaults"):
+                return f"{part!r} is not a key of the policy there"
+            node = getattr(node, names[part])
+        elif isinstance(node, dict):
+            if part not in node:
+                return f"{part!r} is not a key of the policy there"
+            node = node[part]
+        else:
+            return f"{part!r}: the value before it has no keys"
+    if node is None:
+        return "the policy sets no value there"
+    return None
 
 
 def _no_duplicates(section: str, values: Sequence[str], field: str) -> None:
