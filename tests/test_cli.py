@@ -64,6 +64,7 @@ def test_timeline_json(run_cli: Callable[..., CliResult], example_env: dict[str,
         "pir": "2026-12-18T23:59:00+00:00",
         "survey-distribution": "2026-12-18T23:59:00+00:00",
         "pd1": "2027-01-08T23:59:00+00:00",  # week 4, after the two paused weeks
+        "sample": "2027-01-08T17:00:00+00:00",
         "survey-closed": "2027-01-22T23:59:00+00:00",
         "records": "2027-01-29T23:59:00+00:00",
         "training": "2027-01-29T23:59:00+00:00",

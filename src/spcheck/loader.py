@@ -26,7 +26,8 @@ class LoadedInspection:
 MAX_FILE_BYTES = 4 * MAX_TEXT_CHARS
 
 
-def _read(path: Path) -> str:
+def read_text(path: Path) -> str:
+    """A definition, policy or sample list as text; a failure is one InputError line."""
     try:
         with path.open("rb") as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
@@ -42,7 +43,7 @@ def _read(path: Path) -> str:
 
 
 def load_policy(path: Path) -> Policy:
-    policy = parse_policy(_read(path), str(path))
+    policy = parse_policy(read_text(path), str(path))
     if path.stem != policy.programme:
         raise InputError(
             f"{path}: programme: {policy.programme!r} must match the file name {path.stem!r}"
@@ -66,18 +67,18 @@ def load_policies(directory: Path) -> dict[str, Policy]:
 def load_inspection(path: Path, policies: dict[str, Policy]) -> LoadedInspection:
     label = str(path)
     # Read once without the policy to learn the programme, then validate against it.
-    bare = parse_inspection(_read(path), label)
+    bare = parse_inspection(read_text(path), label)
     policy = policies.get(bare.programme)
     if policy is None:
         known = ", ".join(sorted(policies)) or "none"
         raise InputError(f"{label}: programme: no policy {bare.programme!r} (known: {known})")
-    inspection = parse_inspection(_read(path), label, policy)
+    inspection = parse_inspection(read_text(path), label, policy)
     if path.stem != inspection.id:
         raise InputError(f"{label}: id: {inspection.id!r} must match the file name {path.stem!r}")
     sample = None
     if inspection.sample is not None:
         sample_path = path.parent / inspection.sample
-        sample = parse_sample(_read(sample_path), str(sample_path), policy)
+        sample = parse_sample(read_text(sample_path), str(sample_path), policy)
     return LoadedInspection(inspection=inspection, policy=policy, sample=sample, path=path)
 
 

@@ -86,6 +86,7 @@ def test_a_partnership_on_time_with_everything(world: World) -> None:
         "pir": "met",
         "survey-distribution": "met",
         "pd1": "met",
+        "sample": "met",
         "survey-closed": "met",
         "records": "met",
         "training": "met",
@@ -313,3 +314,20 @@ def test_no_alert_without_the_alert_settings(world: World) -> None:
     outcome = world.cycle(local("2026-09-29T10:00"), alerts=True)
     assert outcome.alert_sent is False
     assert world.state.sent_mail == []
+
+
+def test_a_sample_list_with_a_wrong_count_is_reported_not_refused(world: World) -> None:
+    everything_on_time(world)
+    path = world.inspections / f"{INSPECTION}.sample.csv"
+    lines = path.read_text().splitlines()
+    first_sample = next(i for i, line in enumerate(lines) if ",sample," in line)
+    path.write_text("\n".join(lines[:first_sample] + lines[first_sample + 1 :]) + "\n")
+    inspection = inspection_of(world.cycle(local("2026-11-23T17:00")))
+    counts = [f for f in inspection["findings"] if f["rule"] == "sample.counts"]
+    assert [(f["location"], f["severity"]) for f in counts] == [("sample", "error")]
+    assert "59 sample records where the policy expects 60" in counts[0]["message"]
+    states = {m["id"]: m["state"] for m in inspection["milestones"]}
+    assert (states["sample"], states["records"]) == ("overdue", "overdue")
+    # The record left off the list is now outside it: reported as such, not passed.
+    assert any(f["rule"] == "records.unexpected" for f in inspection["findings"])
+    assert inspection["status"] == "error"

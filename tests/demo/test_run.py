@@ -120,12 +120,17 @@ def test_a_is_in_week_3_with_its_pir_met(demo: DemoRun) -> None:
         "pir": "met",
         "survey-distribution": "due_soon",
         "pd1": "pending",
+        "sample": "pending",  # chosen next week
         "survey-closed": "pending",
         "records": "pending",
         "training": "pending",
         "reader-training": "pending",
         "position-statement": "pending",
     }
+    sample = next(m for m in a["milestones"] if m["id"] == "sample")
+    assert sample["waiting_for"] == [
+        "the sample list: none is loaded (`sample:` in the definition)"
+    ]
 
 
 def test_b_has_missing_and_unexpected_records(demo: DemoRun) -> None:

@@ -204,7 +204,7 @@ POLICY_CASES = [
     (
         "unknown folder in a milestone",
         POLICY_TEXT.replace("    folder: training\n", "    folder: trainin\n"),
-        "milestones.6.folder: unknown folder 'trainin'",
+        "milestones.7.folder: unknown folder 'trainin'",
     ),
     (
         "unknown milestone in a folder",
@@ -302,3 +302,66 @@ def test_shipped_policy_and_examples_are_accepted(
     assert result.exit_code == 0, result.stderr
     assert "ok: inspection" in result.stdout
     assert result.stdout.count("ok: inspection") == len(list(EXAMPLES.glob("*.yaml")))
+
+
+def test_a_sample_list_given_alone_is_checked_against_the_definition_that_names_it(
+    run_cli: Callable[..., CliResult], workspace: Path
+) -> None:
+    (workspace / "inspections" / "glenmorven-2026.yaml").write_text(GOOD)
+    sample = workspace / "inspections" / "glenmorven-2026.sample.csv"
+    result = validate(run_cli, workspace, sample)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip() == (
+        f"ok: sample list {sample} of glenmorven-2026 "
+        "(60 sample, 15 reserve, 12 for network of support)"
+    )
+    sample.write_text(_sample_without(3))
+    result = validate(run_cli, workspace, sample)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"refused: {sample}: sample: 59 records, the policy children-at-risk-of-harm expects 60"
+    )
+
+
+def test_a_sample_list_no_definition_names_yet_is_checked_against_the_policy(
+    run_cli: Callable[..., CliResult], workspace: Path
+) -> None:
+    chosen = workspace / "inspections" / "newtown-2026.sample.csv"
+    chosen.write_text(SAMPLE)
+    result = validate(run_cli, workspace, chosen)
+    assert result.exit_code == 0, result.stderr
+    assert "checked against the policy children-at-risk-of-harm" in result.stdout
+    rows = _rows()
+    flagged = next(i for i, row in enumerate(rows) if row.endswith(",true"))
+    rows[flagged] = rows[flagged].replace(",true", ",false")
+    rows.pop()  # a reserve lost as well: both counts are named, on one line
+    chosen.write_text("\n".join(rows) + "\n")
+    result = validate(run_cli, workspace, chosen)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"refused: {chosen}: reserve: 14 records, the policy children-at-risk-of-harm expects "
+        "15; network_of_support: 11 records, the policy children-at-risk-of-harm expects 12"
+    )
+    chosen.write_text(_with_row_changed(4, "0101011237,sample,false"))
+    result = validate(run_cli, workspace, chosen)
+    assert result.exit_code == 2
+    assert "line 5, record_id: looks like a CHI" in result.stderr
+    missing = validate(run_cli, workspace, workspace / "inspections" / "nowhere.sample.csv")
+    assert missing.exit_code == 2
+    assert "nowhere.sample.csv: no such file" in missing.stderr
+
+
+def test_with_several_policies_a_sample_list_needs_its_definition(
+    run_cli: Callable[..., CliResult], workspace: Path
+) -> None:
+    other = DEFAULT_POLICY.read_text().replace(
+        "programme: children-at-risk-of-harm", "programme: another-programme"
+    )
+    (workspace / "policies" / "another-programme.yaml").write_text(other)
+    chosen = workspace / "inspections" / "newtown-2026.sample.csv"
+    chosen.write_text(SAMPLE)
+    result = validate(run_cli, workspace, chosen)
+    assert result.exit_code == 2
+    assert "no definition beside it names it" in result.stderr
+    assert "another-programme, children-at-risk-of-harm" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -64,6 +64,7 @@ def test_json_of_an_evaluated_inspection() -> None:
         "met",
         "met",
         "met",
+        "met",
         "pending",
     ]
     assert doc["summary"]["errors"] == sum(f["severity"] == "error" for f in inspection["findings"])

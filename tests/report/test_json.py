@@ -116,6 +116,7 @@ def test_milestones_in_london_time() -> None:
         "met_at": "2026-09-30T11:15:00+01:00",
         "evidence": ["01 Pre-inspection return/PIR.xlsx"],
         "kind": None,
+        "waiting_for": [],
     }
     assert records["due"] == "2026-11-06T23:59:00+00:00"
     assert records["state"] == "due_soon"

@@ -46,6 +46,7 @@ def test_every_milestone_pending_early_on() -> None:
         "pir": "pending",
         "survey-distribution": "pending",
         "pd1": "pending",
+        "sample": "met",  # the example's sample list is loaded, with the policy's counts
         "survey-closed": "pending",
         "records": "pending",
         "training": "pending",

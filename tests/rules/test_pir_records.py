@@ -241,12 +241,15 @@ def test_naming_and_files_inside_a_record_folder() -> None:
 
 def test_without_a_sample_list_records_cannot_be_matched() -> None:
     result = run(clean_snapshot(), inspection=without_sample())
-    assert sorted(rules_of(result)) == ["check.unverifiable", "deadline.overdue"]
+    assert sorted(rules_of(result)) == ["check.unverifiable", "deadline.overdue", "sample.missing"]
     [gap] = only(result, "check.unverifiable")
     assert "no sample list" in gap.message
     [overdue] = only(result, "deadline.overdue")
     assert overdue.milestone == "records"
-    assert "no sample list" in overdue.message
+    assert "waiting for a sample list to check the records against" in overdue.message
+    [missing] = only(result, "sample.missing")
+    assert missing.milestone == "sample"
+    assert "Fri 09 Oct 2026 17:00 BST" in missing.message
     assert result.records.sample_uploaded == 60  # well-named records, counted per folder
     assert result.records.missing == ()
     assert not only(result, "records.unexpected")
@@ -257,7 +260,8 @@ def test_without_a_sample_list_and_no_records_nothing_is_unverifiable() -> None:
     result = run(
         clean_snapshot(uploads=uploads), as_of=BEFORE_RECORDS_DUE, inspection=without_sample()
     )
-    assert result.findings == ()
+    # Only the sample list itself is late (week 4): no record waits to be matched.
+    assert rules_of(result) == ["sample.missing"]
     assert (result.records.sample_uploaded, result.records.sample_expected) == (0, 60)
 
 

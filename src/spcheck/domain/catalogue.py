@@ -19,6 +19,8 @@ RULE_IDS: MappingProxyType[str, tuple[Severity, str]] = MappingProxyType(
         "deadline.met_late": (W, "a milestone was met after its deadline"),
         "pir.missing": (E, "the pre-inspection return has not been uploaded"),
         "pir.format": (E, "the pre-inspection return is not the expected workbook"),
+        "sample.missing": (E, "no sample list is loaded after the sample milestone's deadline"),
+        "sample.counts": (E, "the sample list's counts differ from the policy's"),
         "records.missing": (E, "a record on the sample list has not been uploaded"),
         "records.unexpected": (E, "a record not on the sample list was uploaded"),
         "records.duplicate": (W, "a record was uploaded more than once"),

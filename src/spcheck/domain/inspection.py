@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from spcheck.domain.policy import Access, Policy
+from spcheck.domain.policy import Access, Policy, SampleRules
 
 INSPECTION_ID = r"^[a-z0-9-]{3,40}$"
 _EMAIL = re.compile(
@@ -178,3 +179,37 @@ class SampleList(Strict):
 
     def by_id(self) -> dict[str, SampleRecord]:
         return {r.record_id.casefold(): r for r in self.records}
+
+
+@dataclass(frozen=True, slots=True)
+class SampleCount:
+    """One of the counts the policy sets for a sample list, as found in a list."""
+
+    name: Literal["sample", "reserve", "network_of_support"]
+    found: int
+    expected: int
+
+    @property
+    def right(self) -> bool:
+        return self.found == self.expected
+
+    def describe(self) -> str:
+        what = {
+            "sample": "sample records",
+            "reserve": "reserves",
+            "network_of_support": "sample records for network of support meetings",
+        }[self.name]
+        return f"{self.found} {what} where the policy expects {self.expected}"
+
+
+def sample_counts(sample: SampleList, rules: SampleRules) -> tuple[SampleCount, ...]:
+    """Each count of the list against the policy's: 60 sample, 15 reserve, 12 of the 60."""
+    return (
+        SampleCount("sample", len(sample.ids("sample")), rules.sample),
+        SampleCount("reserve", len(sample.ids("reserve")), rules.reserve),
+        SampleCount(
+            "network_of_support",
+            sum(r.network_of_support for r in sample.records),
+            rules.network_of_support,
+        ),
+    )

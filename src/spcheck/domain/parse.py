@@ -27,6 +27,7 @@ from spcheck.domain.inspection import (
     SampleList,
     SampleRecord,
     check_against_policy,
+    sample_counts,
 )
 from spcheck.domain.policy import Policy
 from spcheck.errors import InputError
@@ -177,7 +178,12 @@ def _rows(text: str, label: str) -> Iterator[tuple[int, list[str]]]:
 
 
 def parse_sample(text: str, label: str, policy: Policy) -> SampleList:
-    """The sample list CSV: record_id,kind,network_of_support, with the policy's counts."""
+    """The sample list CSV: record_id,kind,network_of_support, every line checked.
+
+    The counts are not refused here: a check cycle reports a list whose counts differ
+    from the policy's (``sample.counts``), and ``check_sample_counts`` refuses it for
+    `spcheck policy validate`.
+    """
     _bounded(text, label)
     rows = _rows(text.lstrip("\ufeff"), label)
     try:
@@ -230,24 +236,18 @@ def parse_sample(text: str, label: str, policy: Policy) -> SampleList:
                 line=line,
             )
         )
-    sample = SampleList(records=tuple(records))
-    _check_counts(sample, label, policy)
-    return sample
+    return SampleList(records=tuple(records))
 
 
-def _check_counts(sample: SampleList, label: str, policy: Policy) -> None:
-    wanted = policy.sample
-    counts = {
-        "sample": (len(sample.ids("sample")), wanted.sample),
-        "reserve": (len(sample.ids("reserve")), wanted.reserve),
-        "network_of_support": (
-            sum(r.network_of_support for r in sample.records),
-            wanted.network_of_support,
-        ),
-    }
-    for name, (found, expected) in counts.items():
-        if found != expected:
-            raise InputError(
-                f"{label}: {name}: {found} records, "
-                f"the policy {policy.programme} expects {expected}"
+def check_sample_counts(sample: SampleList, label: str, policy: Policy) -> None:
+    """Refuse a list whose counts differ from the policy's, naming every count that does."""
+    wrong = [count for count in sample_counts(sample, policy.sample) if not count.right]
+    if wrong:
+        raise InputError(
+            f"{label}: "
+            + "; ".join(
+                f"{count.name}: {count.found} records, "
+                f"the policy {policy.programme} expects {count.expected}"
+                for count in wrong
             )
+        )

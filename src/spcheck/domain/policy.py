@@ -154,12 +154,14 @@ class Satisfaction(Strict):
     """What meets a milestone.
 
     ``file``: at least one file in the milestone's folder (``extensions`` narrows it);
-    ``all_records``: every sample record uploaded; ``contacts``: at least one
-    uploader nominated in the inspection definition; ``attested``: the SSO records
-    that it happened (``spcheck attest``), with a number when ``value`` names one.
+    ``all_records``: every sample record uploaded, against a sample list with the
+    policy's counts; ``contacts``: at least one uploader nominated in the inspection
+    definition; ``sample_list``: the sample list loaded with the policy's counts;
+    ``attested``: the SSO records that it happened (``spcheck attest``), with a number
+    when ``value`` names one.
     """
 
-    kind: Literal["file", "all_records", "contacts", "attested"]
+    kind: Literal["file", "all_records", "contacts", "sample_list", "attested"]
     extensions: list[str] | None = None
     # For an attested milestone: what the number recorded with it counts (it is then required).
     value: str | None = Field(default=None, min_length=1, max_length=120)

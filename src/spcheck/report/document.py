@@ -196,7 +196,10 @@ def inspection_dict(result: InspectionResult) -> dict[str, Any]:
         },
         "errors": error_counts(result),
         "trend": list(result.trend),
-        "milestones": [{**milestone_dict(m), "kind": m.kind} for m in result.milestones],
+        "milestones": [
+            {**milestone_dict(m), "kind": m.kind, "waiting_for": list(m.waiting_for)}
+            for m in result.milestones
+        ],
         "records": records_dict(result.records),
         "findings": [finding_dict(f, note_of(result, f)) for f in result.findings],
         "resolved": [resolved_dict(r) for r in result.resolved],

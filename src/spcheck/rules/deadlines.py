@@ -46,12 +46,14 @@ def overdue(ctx: RuleContext) -> Iterator[Finding]:
         covered.add(shared.pir_milestone.id)
     if shared.records_missing_reported and shared.records_milestone is not None:
         covered.add(shared.records_milestone)
+    if shared.sample_milestone is not None:
+        # sample.missing (no list) or sample.counts (which count is wrong) says it.
+        covered.add(shared.sample_milestone)
     zone = ctx.timeline.zone
     for m in _with_state(ctx, MilestoneState.OVERDUE):
         if m.id in covered:
             continue
-        unlisted = m.id == shared.records_milestone and not shared.records.listed
-        why = " (no sample list is loaded to check the records against)" if unlisted else ""
+        why = f": waiting for {'; '.join(m.waiting_for)}" if m.waiting_for else ""
         yield ctx.finding(
             "deadline.overdue",
             f"{m.title}: was due {when(m.due, zone)} and is not met{why}",

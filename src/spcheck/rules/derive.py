@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from spcheck.domain.attestation import Attestation
 from spcheck.domain.findings import Finding
-from spcheck.domain.inspection import ContactRole, SampleRecord
+from spcheck.domain.inspection import ContactRole, SampleCount, SampleRecord, sample_counts
 from spcheck.domain.policy import Folder, Milestone
 from spcheck.domain.snapshot import ContentCheck, Upload
 from spcheck.domain.timeline import MilestoneState
@@ -127,6 +127,13 @@ class Derived:
         return sample.milestone if sample else None
 
     @cached_property
+    def sample_milestone(self) -> str | None:
+        for milestone in self.ctx.policy.milestones:
+            if milestone.satisfied_by.kind == "sample_list":
+                return milestone.id
+        return None
+
+    @cached_property
     def pir_milestone(self) -> Milestone | None:
         try:
             return self.ctx.policy.milestone("pir")
@@ -180,6 +187,16 @@ class Derived:
     def records(self) -> RecordsMatch:
         return _match_records(self.ctx)
 
+    @cached_property
+    def sample_counts(self) -> tuple[SampleCount, ...] | None:
+        """The loaded sample list's counts against the policy's; None without a list."""
+        sample = self.ctx.loaded.sample
+        return None if sample is None else sample_counts(sample, self.ctx.policy.sample)
+
+    @cached_property
+    def wrong_counts(self) -> tuple[SampleCount, ...]:
+        return tuple(c for c in self.sample_counts or () if not c.right)
+
     # -- milestones ------------------------------------------------------------------------
 
     @cached_property
@@ -193,56 +210,111 @@ class Derived:
         ctx = self.ctx
         due = ctx.timeline.due(milestone.id)
         kind = milestone.satisfied_by.kind
-        evidence: tuple[str, ...] = ()
-        met_at: dt.datetime | None = None
-        satisfied = False
         if kind == "file" and milestone.folder is not None:
-            usable = sorted(
-                (
-                    u
-                    for u in self.files_in(milestone.folder)
-                    if self.usable(u, milestone.satisfied_by.extensions)
-                ),
-                key=lambda u: u.path,
-            )
-            evidence = tuple(u.path for u in usable)
-            satisfied = bool(usable)
-            known = [u.created_at for u in usable if u.created_at is not None]
-            # One file of unknown time already meets it: say met, not when.
-            if known and len(known) == len(usable):
-                met_at = min(known)
+            met = self._files_met(milestone, milestone.folder)
         elif kind == "all_records":
-            match = self.records
-            satisfied = match.listed and match.complete
-            if satisfied:
-                met_at = match.met_at
-                evidence = tuple(
-                    sorted(
-                        item.upload.path
-                        for items in match.present.values()
-                        for item in items
-                        if item.listed is not None
-                    )
-                )
+            met = self._records_met()
+        elif kind == "sample_list":
+            met = self._sample_met()
         elif kind == "contacts":
-            satisfied = any(
-                c.role in (ContactRole.COORDINATOR, ContactRole.UPLOADER)
-                for c in ctx.inspection.contacts
-            )
+            met = self._contacts_met()
         elif kind == "attested":
-            attestation = ctx.snapshot.attested.get(milestone.id)
-            if attestation is not None:
-                satisfied, met_at = True, attestation.on
-                evidence = (
-                    attested_evidence(attestation, milestone.satisfied_by.value, ctx.timeline.zone),
-                )
+            met = self._attested_met(milestone)
+        else:
+            met = _Met(False, waiting_for=(f"something spcheck cannot check ({kind})",))
         if milestone.id in ctx.inspection.waived:
             state = MilestoneState.WAIVED
-        elif satisfied and met_at is None:
+        elif met.satisfied and met.at is None:
             state = MilestoneState.MET
         else:
-            state = ctx.timeline.state(milestone.id, ctx.as_of, met_at)
-        return MilestoneResult(milestone.id, milestone.title, due, state, met_at, evidence, kind)
+            state = ctx.timeline.state(milestone.id, ctx.as_of, met.at)
+        waiting = () if state in (MilestoneState.MET, MilestoneState.MET_LATE) else met.waiting_for
+        if state is MilestoneState.WAIVED:
+            waiting = ()
+        return MilestoneResult(
+            milestone.id, milestone.title, due, state, met.at, met.evidence, kind, waiting
+        )
+
+    def _files_met(self, milestone: Milestone, folder_key: str) -> _Met:
+        extensions = milestone.satisfied_by.extensions
+        usable = sorted(
+            (u for u in self.files_in(folder_key) if self.usable(u, extensions)),
+            key=lambda u: u.path,
+        )
+        if not usable:
+            folder = self.folder(folder_key)
+            name = folder.name if folder is not None else folder_key
+            kinds = " or ".join(f".{e}" for e in extensions or ())
+            return _Met(False, waiting_for=(f"a {kinds + ' ' if kinds else ''}file in {name}",))
+        known = [u.created_at for u in usable if u.created_at is not None]
+        # One file of unknown time already meets it: say met, not when.
+        at = min(known) if known and len(known) == len(usable) else None
+        return _Met(True, at, tuple(u.path for u in usable))
+
+    def _records_met(self) -> _Met:
+        match = self.records
+        if not match.listed:
+            return _Met(False, waiting_for=("a sample list to check the records against",))
+        waiting: list[str] = []
+        if self.wrong_counts:
+            waiting.append("a sample list with the policy's counts (see sample.counts)")
+        missing = {kind: sum(1 for r in match.missing if r.kind == kind) for kind in RECORD_FOLDERS}
+        if missing["sample"]:
+            waiting.append(_count(missing["sample"], "sample record") + " not uploaded")
+        if missing["reserve"]:
+            waiting.append(_count(missing["reserve"], "reserve") + " not uploaded")
+        if waiting:
+            return _Met(False, waiting_for=tuple(waiting))
+        evidence = tuple(
+            sorted(
+                item.upload.path
+                for items in match.present.values()
+                for item in items
+                if item.listed is not None
+            )
+        )
+        return _Met(True, match.met_at, evidence)
+
+    def _sample_met(self) -> _Met:
+        sample = self.ctx.loaded.sample
+        if sample is None:
+            return _Met(
+                False,
+                waiting_for=("the sample list: none is loaded (`sample:` in the definition)",),
+            )
+        if self.wrong_counts:
+            return _Met(
+                False,
+                waiting_for=tuple(
+                    f"a sample list with the policy's counts: it has {c.describe()}"
+                    for c in self.wrong_counts
+                ),
+            )
+        name = self.ctx.inspection.sample or "the sample list"
+        return _Met(True, evidence=(name,))
+
+    def _contacts_met(self) -> _Met:
+        named = any(
+            c.role in (ContactRole.COORDINATOR, ContactRole.UPLOADER)
+            for c in self.ctx.inspection.contacts
+        )
+        if named:
+            return _Met(True)
+        return _Met(False, waiting_for=("a coordinator or uploader named in `contacts`",))
+
+    def _attested_met(self, milestone: Milestone) -> _Met:
+        attestation = self.ctx.snapshot.attested.get(milestone.id)
+        if attestation is None:
+            return _Met(
+                False,
+                waiting_for=(
+                    f"`spcheck attest {self.ctx.inspection.id} "
+                    f"{milestone.id}` once it has happened",
+                ),
+            )
+        zone = self.ctx.timeline.zone
+        evidence = attested_evidence(attestation, milestone.satisfied_by.value, zone)
+        return _Met(True, attestation.on, (evidence,))
 
     # -- what a family reports more precisely than deadline.overdue ------------------------
 
@@ -281,6 +353,20 @@ def attested_evidence(attestation: Attestation, counts: str | None, zone: ZoneIn
     on = attestation.on.astimezone(zone).strftime("%a %d %b %Y")
     parts.append(f"attested by {attestation.by} for {on}")
     return "; ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class _Met:
+    """Whether a milestone's condition holds, since when, on what evidence, or what it lacks."""
+
+    satisfied: bool
+    at: dt.datetime | None = None
+    evidence: tuple[str, ...] = ()
+    waiting_for: tuple[str, ...] = ()
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _arrival_order(item: RecordItem) -> tuple[bool, dt.datetime, str]:

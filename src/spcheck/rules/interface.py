@@ -89,6 +89,8 @@ class MilestoneResult:
     met_at: dt.datetime | None = None
     evidence: tuple[str, ...] = ()
     kind: str | None = None  # what meets it (the policy's satisfied_by.kind)
+    # While it is not met: what it still waits for, in words (a file, a count, a clean copy).
+    waiting_for: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

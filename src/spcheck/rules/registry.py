@@ -41,6 +41,7 @@ UNVERIFIABLE = "check.unverifiable"
 FAMILIES = (
     "deadlines",
     "pir",
+    "sample",
     "records",
     "files",
     "content",
@@ -176,6 +177,7 @@ def _milestones(ctx: RuleContext) -> tuple[MilestoneResult, ...]:
             m.met_at,
             tuple(redact(path) for path in m.evidence),
             m.kind,
+            tuple(redact(reason) for reason in m.waiting_for),
         )
         for m in derived(ctx).milestones
     )
