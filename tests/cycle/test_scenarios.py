@@ -11,6 +11,7 @@ import csv
 from collections.abc import Callable
 from datetime import datetime
 
+from spcheck.demo.documents import Document, build
 from spcheck.emulator.seeds import OUTSIDER_EMAIL
 from tests.conftest import EXAMPLES
 from tests.content.builders import docx_clean, pdf_black_boxes, xlsx_clean
@@ -38,6 +39,8 @@ TRAINING = docx_clean(
         "The plan sets out the support agreed at the review.",
     ]
 )
+# Text removed before the boxes were drawn, and no document properties.
+TRAINING_PDF = build(Document.ASSESSMENT_REDACTED, "Glenmorven", [])
 STATEMENT = docx_clean(["Our position on the four inspection statements. " * 40])
 
 
@@ -175,11 +178,44 @@ def test_training_document_with_a_failed_pdf_redaction(world: World) -> None:
     identifiers = [f for f in inspection["findings"] if f["rule"] == "content.personal_identifier"]
     assert identifiers
     assert all("*" in f["masked"] for f in identifiers)
-    # Submitted on time, so the milestone is met; the failed redaction is its own error.
+    # A file with error findings does not meet the milestone, and the plan is not there.
     training = next(m for m in inspection["milestones"] if m["id"] == "training")
-    assert training["state"] == "met"
-    assert training["evidence"] == [path]
+    assert training["state"] == "due_soon"
+    assert training["evidence"] == []
+    assessment, plan = training["waiting_for"]
+    assert assessment.startswith(
+        "the redacted assessment: a file in 05 Training materials (redacted) named like "
+        "*assessment* that passes its checks: Assessment (redacted).pdf has error findings ("
+    )
+    assert "content.bad_redaction" in assessment
+    assert "content.personal_identifier" in assessment
+    assert plan == "the plan: a file in 05 Training materials (redacted) named like *plan*"
     assert inspection["status"] == "error"
+
+    # After the deadline the report says why it is still open.
+    world.upload("training", "Plan.docx", TRAINING, EILIDH, local("2026-11-05T15:00"))
+    late = inspection_of(world.cycle(local("2026-11-09T12:00")))
+    training = next(m for m in late["milestones"] if m["id"] == "training")
+    assert training["state"] == "overdue"
+    [overdue] = [f for f in late["findings"] if f["rule"] == "deadline.overdue"]
+    assert overdue["milestone"] == "training"
+    assert "waiting for the redacted assessment: " in overdue["message"]
+    assert (
+        "Assessment (redacted).pdf has error findings (content.bad_redaction"
+        in (overdue["message"])
+    )
+    assert "the plan" not in overdue["message"]
+
+    # A properly redacted copy replaces it: met, late, from when the clean copy arrived.
+    world.upload(
+        "training", "Assessment (redacted).pdf", TRAINING_PDF, EILIDH, local("2026-11-10T10:00")
+    )
+    fixed = inspection_of(world.cycle(local("2026-11-10T17:00")))
+    training = next(m for m in fixed["milestones"] if m["id"] == "training")
+    assert training["state"] == "met_late"
+    assert training["met_at"] == "2026-11-10T10:00:00+00:00"
+    assert training["evidence"] == [path, "05 Training materials (redacted)/Plan.docx"]
+    assert training["waiting_for"] == []
 
 
 def test_an_anonymous_link_planted_on_the_records_folder(world: World) -> None:

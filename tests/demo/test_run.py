@@ -205,9 +205,19 @@ def test_b_has_a_failed_redaction_and_an_anonymous_link(demo: DemoRun) -> None:
     (link,) = findings(b, "permission.anonymous_link")
     assert link["path"] == "03 Records sample"
     assert link["severity"] == "error"
-    # The training milestone is met (a file is there); its content is what fails.
-    assert states(b)["training"] == "met"
+    # The plan is there and clean; the assessment is not, so the milestone is still open.
+    assert states(b)["training"] == "overdue"
     assert states(b)["pir"] == "met"
+    (milestone,) = [m for m in b["milestones"] if m["id"] == "training"]
+    (waiting,) = milestone["waiting_for"]
+    assert waiting.startswith(
+        "the redacted assessment: a file in 05 Training materials (redacted) named like "
+        "*assessment* that passes its checks: Assessment and plan (training copy).pdf has "
+        "error findings (content.bad_redaction"
+    )
+    (overdue,) = findings(b, "deadline.overdue")
+    assert overdue["milestone"] == "training"
+    assert waiting in overdue["message"]
 
 
 def test_c_is_finished_but_its_grants_outlived_the_access_window(demo: DemoRun) -> None:

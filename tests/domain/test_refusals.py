@@ -232,6 +232,36 @@ POLICY_CASES = [
         "milestones.0.due.weekday:",
     ),
     (
+        "named documents on a milestone that is not a file",
+        POLICY_TEXT.replace(
+            "    satisfied_by: {kind: contacts}",
+            '    satisfied_by: {kind: contacts, documents: [{name: list, match: ["*list*"]}]}',
+        ),
+        "milestones.0.satisfied_by: documents: only a 'file' milestone has documents",
+    ),
+    (
+        "a document pattern that matches any file",
+        POLICY_TEXT.replace('match: ["*plan*"]', 'match: ["*"]'),
+        "milestones.4.satisfied_by.documents.1.match: item 0: '*' would match any file",
+    ),
+    (
+        "a document pattern with a folder",
+        POLICY_TEXT.replace('match: ["*plan*"]', 'match: ["plans/*plan*"]'),
+        "documents.1.match: item 0: a pattern matches a file name, not a path",
+    ),
+    (
+        "two documents of one name",
+        POLICY_TEXT.replace("{name: plan,", "{name: Redacted Assessment,"),
+        "documents.1.name: duplicate 'redacted assessment'",
+    ),
+    (
+        "an unknown key in a document",
+        POLICY_TEXT.replace(
+            '{name: plan, match: ["*plan*"]}', '{name: plan, match: ["*plan*"], must: true}'
+        ),
+        "milestones.4.satisfied_by.documents.1.must: unknown key",
+    ),
+    (
         "local default naming an unknown milestone",
         POLICY_TEXT.replace("  milestones.records.due:", "  milestones.record.due:"),
         "local_defaults.milestones.record.due: no item 'record' in that list",

@@ -80,6 +80,7 @@ def sample_result() -> InspectionResult:
             "Records for the sample of 60 plus 15 reserves uploaded",
             dt.datetime(2026, 11, 6, 23, 59, tzinfo=LONDON),
             MilestoneState.DUE_SOON,
+            waiting_for=("2 sample records not uploaded", "<b>2 reserves</b> not uploaded"),
         ),
     )
     weeks = tuple(

@@ -197,3 +197,13 @@ def test_resolved_since_the_last_report() -> None:
 def parse_followed() -> tuple[str, Page]:
     html = renderer("html").render(sample_report(followed_result()))
     return html, parse(html)
+
+
+def test_an_open_milestone_says_what_it_waits_for() -> None:
+    html = renderer("html").render(sample_report())
+    assert "<b>2 reserves</b>" not in html
+    page = parse(html)
+    [waiting] = page.with_class("waiting")
+    assert waiting is not None
+    text = page.all_text()
+    assert "waiting for: 2 sample records not uploaded <b>2 reserves</b> not uploaded" in text

@@ -121,6 +121,10 @@ def test_milestones_in_london_time() -> None:
     assert records["due"] == "2026-11-06T23:59:00+00:00"
     assert records["state"] == "due_soon"
     assert records["met_at"] is None
+    assert records["waiting_for"] == [
+        "2 sample records not uploaded",
+        "<b>2 reserves</b> not uploaded",
+    ]
     assert records["evidence"] == []
 
 

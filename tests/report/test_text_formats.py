@@ -42,6 +42,11 @@ def test_markdown_content() -> None:
     )
     assert "Records: sample 58/60, reserves 13/15." in text
     assert "| Pre-inspection return uploaded | Fri 02 Oct 2026 23:59 BST | met |" in text
+    # What a milestone still waits for sits in its row, escaped like everything else.
+    assert (
+        "| due_soon |  | waiting for 2 sample records not uploaded; &lt;b&gt;2 reserves&lt;/b&gt; "
+        "not uploaded |" in text
+    )
     headings = [line for line in lines if line.startswith("### ")]
     assert headings == ["### Errors (7)", "### Warnings (1)", "### Information (1)"]
     assert "([runbook](runbooks/records.md#recordsunexpected))" in text
@@ -232,6 +237,8 @@ def test_table_text() -> None:
     assert "glenmorven-2026" in text
     assert "records: sample 58/60, reserves 13/15" in text
     assert "7 errors (7 new), 1 warning, 0 accepted" in text
+    assert "waiting for" in text
+    assert "2 sample records not uploaded" in " ".join(text.split())
     assert "records.unexpected" in text
     assert "\x1b[" not in text  # plain text, no colour codes
 

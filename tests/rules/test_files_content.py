@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from spcheck.domain.findings import Severity
+from spcheck.domain.findings import Finding, Severity
 from spcheck.domain.snapshot import ContentCheck, ContentStatus
+from spcheck.rules import InspectionResult
 from tests.rules.builders import (
     PIR,
     PS,
@@ -107,9 +108,18 @@ def test_content_findings_pass_through_with_their_detail(
     uploads = clean_uploads()
     finding = content_finding(rule, "described", kind=kind, location=location, masked=masked)
     checks = replace_content(uploads, path, ContentStatus.FAIL, finding)
-    [found] = run(clean_snapshot(uploads=uploads, content=checks)).findings
+    [found, overdue] = training_open(run(clean_snapshot(uploads=uploads, content=checks)))
     assert (found.rule, found.path, found.milestone) == (rule, path, "training")
     assert (found.kind, found.location, found.masked) == (kind, location, masked)
+    assert f"(redacted).pdf has error findings ({rule})" in overdue.message
+
+
+def training_open(result: InspectionResult) -> list[Finding]:
+    """The findings, the training milestone's deadline.overdue last: a training file that
+    did not pass its checks does not meet it (the milestone wants both documents clean)."""
+    overdue = [f for f in result.findings if f.rule == "deadline.overdue"]
+    assert [f.milestone for f in overdue] == ["training"]
+    return [f for f in result.findings if f.rule != "deadline.overdue"] + overdue
 
 
 def test_policy_severity_applies_to_passed_through_findings() -> None:
@@ -151,8 +161,9 @@ def test_a_file_without_a_content_check_is_unverifiable() -> None:
     checks = passed(uploads)
     path = f"{TRAINING}/assessment and plan (redacted).pdf"
     del checks[path]
-    [gap] = run(clean_snapshot(uploads=uploads, content=checks)).findings
+    [gap, overdue] = training_open(run(clean_snapshot(uploads=uploads, content=checks)))
     assert (gap.rule, gap.path, gap.milestone) == ("check.unverifiable", path, "training")
+    assert "(redacted).pdf has not been checked" in overdue.message
 
 
 def test_an_error_verdict_without_a_reason_is_unverifiable() -> None:
@@ -172,7 +183,7 @@ def test_content_unverifiable_findings_pass_through_once() -> None:
         ContentStatus.ERROR,
         content_finding("check.unverifiable", "could not check page 3 (over the cap)"),
     )
-    [gap] = run(clean_snapshot(uploads=uploads, content=checks)).findings
+    [gap, _] = training_open(run(clean_snapshot(uploads=uploads, content=checks)))
     assert (gap.rule, gap.path, gap.message) == (
         "check.unverifiable",
         path,

@@ -150,19 +150,46 @@ class Folder(Strict):
         return value
 
 
+class NamedDocument(Strict):
+    """A document a ``file`` milestone needs, known by its file name.
+
+    ``match`` holds name patterns as a file manager takes them (``*`` any text, ``?``
+    one character), compared with the file's name without regard to case: a file
+    matching any of them stands for the document. One file may stand for several
+    documents when its name matches each (``Assessment and plan.pdf``).
+    """
+
+    name: str = Field(min_length=1, max_length=80)
+    match: list[Annotated[str, Field(min_length=1, max_length=120)]] = Field(min_length=1)
+
+    @field_validator("match")
+    @classmethod
+    def _name_patterns(cls, value: list[str]) -> list[str]:
+        for index, pattern in enumerate(value):
+            if "/" in pattern or "\\" in pattern:
+                raise ValueError(f"item {index}: a pattern matches a file name, not a path")
+            if pattern.strip("*?") == "":
+                raise ValueError(f"item {index}: {pattern!r} would match any file")
+        return value
+
+
 class Satisfaction(Strict):
     """What meets a milestone.
 
-    ``file``: at least one file in the milestone's folder (``extensions`` narrows it);
-    ``all_records``: every sample record uploaded, against a sample list with the
-    policy's counts; ``contacts``: at least one uploader nominated in the inspection
-    definition; ``sample_list``: the sample list loaded with the policy's counts;
-    ``attested``: the SSO records that it happened (``spcheck attest``), with a number
-    when ``value`` names one.
+    ``file``: at least one file in the milestone's folder (``extensions`` narrows it;
+    ``documents`` asks for one file per named document instead; with ``checks_pass``
+    a file whose content checks found an error, or that could not be checked, does
+    not count); ``all_records``: every sample record uploaded, against a sample list
+    with the policy's counts; ``contacts``: at least one uploader nominated in the
+    inspection definition; ``sample_list``: the sample list loaded with the
+    policy's counts; ``attested``: the SSO records that it happened (``spcheck
+    attest``), with a number when ``value`` names one.
     """
 
     kind: Literal["file", "all_records", "contacts", "sample_list", "attested"]
     extensions: list[str] | None = None
+    documents: list[NamedDocument] | None = Field(default=None, min_length=1)
+    checks_pass: bool = False
     # For an attested milestone: what the number recorded with it counts (it is then required).
     value: str | None = Field(default=None, min_length=1, max_length=120)
 
@@ -172,9 +199,19 @@ class Satisfaction(Strict):
         return None if value is None else [ext.lower().lstrip(".") for ext in value]
 
     @model_validator(mode="after")
-    def _value_only_when_attested(self) -> Satisfaction:
+    def _fits_its_kind(self) -> Satisfaction:
         if self.value is not None and self.kind != "attested":
             raise ValueError("value: only an attested milestone records a number")
+        if self.kind != "file":
+            for key in ("extensions", "documents"):
+                if getattr(self, key) is not None:
+                    raise ValueError(f"{key}: only a 'file' milestone has {key}")
+            if self.checks_pass:
+                raise ValueError("checks_pass: only a 'file' milestone has checks_pass")
+        names = [document.name.casefold() for document in self.documents or ()]
+        for index, name in enumerate(names):
+            if name in names[:index]:
+                raise ValueError(f"documents.{index}.name: duplicate {name!r}")
         return self
 
 

@@ -212,6 +212,7 @@ def _inspection(result: InspectionResult, linked: frozenset[str], anchor: str) -
                 "met_by": _MET_BY.get(m.kind or "", ""),
                 "evidence": list(m.evidence),
                 "evidence_count": len(m.evidence),
+                "waiting_for": list(m.waiting_for),
             }
             for m in result.milestones
         ],

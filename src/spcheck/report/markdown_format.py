@@ -72,6 +72,9 @@ def _inspection(result: InspectionResult) -> list[str]:
             if len(m.evidence) > 3
             else ", ".join(md(path) for path in m.evidence)
         )
+        if m.waiting_for:
+            waiting = "waiting for " + "; ".join(md(reason) for reason in m.waiting_for)
+            evidence = f"{evidence}; {waiting}" if evidence else waiting
         lines.append(
             f"| {md(m.title)} | {shown(m.due)} | {m.state.value} | {shown(m.met_at)} | {evidence} |"
         )

@@ -21,9 +21,15 @@ def _inspection(console: Console, result: InspectionResult) -> None:
         f"[bold]{escape(result.id)}[/]: {escape(result.partnership)}  "
         f"status {result.status.upper()}, week {week}"
     )
-    milestones = Table("milestone", "due", "state", "met", title=None)
+    milestones = Table("milestone", "due", "state", "met", "waiting for", title=None)
     for m in result.milestones:
-        milestones.add_row(escape(m.title), shown(m.due), m.state.value, shown(m.met_at))
+        milestones.add_row(
+            escape(m.title),
+            shown(m.due),
+            m.state.value,
+            shown(m.met_at),
+            escape("; ".join(m.waiting_for)),
+        )
     console.print(milestones)
     r = result.records
     console.print(

@@ -8,6 +8,7 @@ are worked out here once per ``RuleContext`` and kept for the context's lifetime
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 import re
 import weakref
 from collections.abc import Callable, Iterator
@@ -17,10 +18,10 @@ from typing import Any, Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from spcheck.domain.attestation import Attestation
-from spcheck.domain.findings import Finding
+from spcheck.domain.findings import Finding, Severity
 from spcheck.domain.inspection import ContactRole, SampleCount, SampleRecord, sample_counts
 from spcheck.domain.policy import Folder, Milestone
-from spcheck.domain.snapshot import ContentCheck, Upload
+from spcheck.domain.snapshot import ContentCheck, ContentStatus, Upload
 from spcheck.domain.timeline import MilestoneState
 from spcheck.rules.interface import MilestoneResult, RecordsSummary, RuleContext
 from spcheck.rules.privacy import redact
@@ -236,20 +237,75 @@ class Derived:
         )
 
     def _files_met(self, milestone: Milestone, folder_key: str) -> _Met:
-        extensions = milestone.satisfied_by.extensions
+        rule = milestone.satisfied_by
+        folder = self.folder(folder_key)
+        where = folder.name if folder is not None else folder_key
         usable = sorted(
-            (u for u in self.files_in(folder_key) if self.usable(u, extensions)),
+            (u for u in self.files_in(folder_key) if self.usable(u, rule.extensions)),
             key=lambda u: u.path,
         )
-        if not usable:
-            folder = self.folder(folder_key)
-            name = folder.name if folder is not None else folder_key
-            kinds = " or ".join(f".{e}" for e in extensions or ())
-            return _Met(False, waiting_for=(f"a {kinds + ' ' if kinds else ''}file in {name}",))
-        known = [u.created_at for u in usable if u.created_at is not None]
+        if rule.documents is None:
+            kinds = " or ".join(f".{e}" for e in rule.extensions or ())
+            wanted = f"a {kinds + ' ' if kinds else ''}file in {where}"
+            return self._one_of(usable, rule.checks_pass, wanted)
+        found = [
+            self._one_of(
+                [u for u in usable if _matches(u.name, document.match)],
+                rule.checks_pass,
+                f"the {document.name}: a file in {where} named like " + " or ".join(document.match),
+            )
+            for document in rule.documents
+        ]
+        waiting = tuple(reason for met in found for reason in met.waiting_for)
+        if waiting:
+            return _Met(False, waiting_for=waiting)
+        times = [met.at for met in found]
+        # Met when the last document arrived; unknown if any document's time is.
+        at = max(t for t in times if t is not None) if all(t is not None for t in times) else None
+        evidence = tuple(sorted({path for met in found for path in met.evidence}))
+        return _Met(True, at, evidence)
+
+    def _one_of(self, candidates: list[Upload], checks_pass: bool, wanted: str) -> _Met:
+        """Met by any of ``candidates`` (with ``checks_pass``: any whose checks found no error)."""
+        if not candidates:
+            return _Met(False, waiting_for=(wanted,))
+        if checks_pass:
+            flawed = {u.path: self.check_problem(u) for u in candidates}
+            passed = [u for u in candidates if flawed[u.path] is None]
+            if not passed:
+                problems = "; ".join(f"{u.name} {flawed[u.path]}" for u in candidates[:3])
+                more = f" (and {len(candidates) - 3} more)" if len(candidates) > 3 else ""
+                return _Met(
+                    False, waiting_for=(f"{wanted} that passes its checks: {problems}{more}",)
+                )
+            candidates = passed
+        # The content that passed arrived when it was last saved; a file merely present,
+        # when it was first uploaded.
+        times = [
+            (u.modified_at or u.created_at) if checks_pass else u.created_at for u in candidates
+        ]
+        known = [t for t in times if t is not None]
         # One file of unknown time already meets it: say met, not when.
-        at = min(known) if known and len(known) == len(usable) else None
-        return _Met(True, at, tuple(u.path for u in usable))
+        at = min(known) if known and len(known) == len(candidates) else None
+        return _Met(True, at, tuple(u.path for u in candidates))
+
+    def check_problem(self, upload: Upload) -> str | None:
+        """Why a file's content checks do not let it count; None when they found no error."""
+        if any(gap.path == upload.path for gap in self.ctx.snapshot.unverified):
+            return "could not be checked"
+        check = self.content(upload)
+        if check is None:
+            return "has not been checked"
+        # The severity this policy gives the rule, as the report shows it.
+        policy = self.ctx.policy
+        errors = sorted(
+            {f.rule for f in check.findings if policy.severity(f.rule) is Severity.ERROR}
+        )
+        if errors:
+            return f"has error findings ({', '.join(errors)})"
+        if check.status is ContentStatus.ERROR:
+            return "could not be checked"
+        return None
 
     def _records_met(self) -> _Met:
         match = self.records
@@ -363,6 +419,11 @@ class _Met:
     at: dt.datetime | None = None
     evidence: tuple[str, ...] = ()
     waiting_for: tuple[str, ...] = ()
+
+
+def _matches(name: str, patterns: list[str]) -> bool:
+    folded = name.casefold()
+    return any(fnmatch.fnmatchcase(folded, pattern.casefold()) for pattern in patterns)
 
 
 def _count(number: int, noun: str) -> str:
