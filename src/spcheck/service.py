@@ -11,12 +11,13 @@ import asyncio
 import datetime as dt
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from spcheck.content.interface import DEFAULT_LIMITS, Limits
 from spcheck.cycle import access as access_mod
 from spcheck.cycle import content as content_mod
+from spcheck.cycle import replay, sharing
 from spcheck.cycle.alerts import InspectionAlert, changes, compose
 from spcheck.cycle.history import follow_inspection
 from spcheck.cycle.layout import InspectionItems, folder_key, inspection_root, select, uploads
@@ -329,7 +330,8 @@ async def _read_permissions(
     fresh = {item_id: access_mod.encode(perms) for item_id, perms in result.found.items()}
     fresh.update({item_id: "[]" for item_id in result.missing})
     if fresh:
-        store.put_access(fresh, started)
+        read = {item_id: result.found.get(item_id, ()) for item_id in fresh}
+        store.put_access(fresh, started, _histories(store, read, started))
     for entry in work:
         for path, item in [("", entry.selected.root), *entry.selected.items]:
             if item is not None and item.id in result.failed:
@@ -340,8 +342,26 @@ async def _read_permissions(
     return len(targets)
 
 
-def _access_of(store: Store, selected: InspectionItems) -> tuple[Access, ...] | None:
-    """Every permission known under the inspection folder; None if the folder's were never read."""
+def _histories(
+    store: Store, read: Mapping[str, Sequence[Permission]], read_at: dt.datetime
+) -> dict[str, str]:
+    """Each read item's sharing history advanced by this read (sharing.py)."""
+    previous = store.get_access(list(read))
+    kept = store.get_sharing_history(list(read))
+    histories: dict[str, str] = {}
+    for item_id, permissions in read.items():
+        before = previous.get(item_id)
+        last = (access_mod.decode(before[0]), before[1]) if before is not None else None
+        spans = sharing.decode(kept[item_id]) if item_id in kept else None
+        histories[item_id] = sharing.encode(sharing.advance(spans, last, permissions, read_at))
+    return histories
+
+
+def _access_of(store: Store, entry: _Work, as_of: dt.datetime) -> tuple[Access, ...] | None:
+    """Every permission under the inspection folder at ``as_of``; None if the folder's were
+    never read. A replay (``as_of`` before the reads) asks the sharing history and the
+    audit log which permissions existed then (replay.py)."""
+    selected = entry.selected
     if selected.root is None:
         return None
     everything = [("", selected.root), *selected.items]
@@ -350,6 +370,14 @@ def _access_of(store: Store, selected: InspectionItems) -> tuple[Access, ...] | 
     cached = store.get_access(ids + ([parent_id] if parent_id else []))
     if selected.root.id not in cached:
         return None
+    if all(read_at <= as_of for _, read_at in cached.values()):
+        return _access_now(everything, cached)
+    return _access_then(store, entry, everything, cached, as_of)
+
+
+def _access_now(
+    everything: Sequence[tuple[str, StoredItem]], cached: Mapping[str, tuple[str, dt.datetime]]
+) -> tuple[Access, ...]:
     perms: dict[str, tuple[Permission, ...]] = {
         item_id: access_mod.decode(text) for item_id, (text, _) in cached.items()
     }
@@ -363,6 +391,67 @@ def _access_of(store: Store, selected: InspectionItems) -> tuple[Access, ...] | 
     return tuple(found)
 
 
+def _access_then(
+    store: Store,
+    entry: _Work,
+    everything: Sequence[tuple[str, StoredItem]],
+    cached: Mapping[str, tuple[str, dt.datetime]],
+    as_of: dt.datetime,
+) -> tuple[Access, ...]:
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(entry.loaded.policy.calendar.timezone)
+
+    def shown(moment: dt.datetime) -> str:
+        local = moment.astimezone(zone)
+        return local.strftime("%a %d %b %Y %H:%M ") + (local.tzname() or "")
+
+    kept = store.get_sharing_history(list(cached))
+    events = replay.audit_events(store.entries(entry.loaded.inspection.id))
+    root = everything[0][1]
+    items = {item.id: item for _, item in everything}
+    if root.parent_id is not None:
+        items.setdefault(root.parent_id, _parent_stand_in(root))
+    then: dict[str, tuple[replay.Then, ...]] = {}
+    for item_id, (text, read_at) in cached.items():
+        item = items.get(item_id)
+        if item is None:
+            continue
+        spans = sharing.decode(kept[item_id]) if item_id in kept else None
+        if spans is None:
+            spans = sharing.seeded(access_mod.decode(text), read_at)
+        path = item.path.casefold()
+        then[item_id] = replay.at_moment(
+            spans,
+            [e for e in events if e.path == path],
+            as_of=as_of,
+            created_at=item.created_at,
+            latest_read=read_at,
+            shown=shown,
+        )
+    found: list[Access] = []
+    for path, item in everything:
+        own = then.get(item.id)
+        if own is None:
+            continue
+        parent = then.get(item.parent_id) if item.parent_id else None
+        classified = access_mod.classify(
+            path,
+            [t.permission for t in own],
+            None if parent is None else [t.permission for t in parent],
+        )
+        found.extend(
+            replace(access, doubt=t.doubt, one_of=t.one_of)
+            for access, t in zip(classified, own, strict=True)
+        )
+    return tuple(found)
+
+
+def _parent_stand_in(root: StoredItem) -> StoredItem:
+    """The inspection folder's parent, known here only by id (its age is not needed)."""
+    return StoredItem(root.parent_id or "", "", "", None, True, root.first_seen)
+
+
 def _snapshot(store: Store, entry: _Work, as_of: dt.datetime) -> InspectionSnapshot:
     loaded = entry.loaded
     selected = entry.selected
@@ -373,7 +462,7 @@ def _snapshot(store: Store, entry: _Work, as_of: dt.datetime) -> InspectionSnaps
         root_path=selected.root_path,
         provisioned=selected.root is not None,
         uploads=present,
-        access=_access_of(store, selected),
+        access=_access_of(store, entry, as_of),
         content={p: c for p, c in entry.content.items() if p in paths},
         unverified=tuple(entry.unverified),
         attested=attested_at(store.attestations(loaded.inspection.id), as_of),

@@ -1,5 +1,9 @@
 """An emulator world for check cycles: the Glenmorven example provisioned in week 2,
-partnership uploads planted at chosen times, cycles run at chosen dates."""
+partnership uploads planted at chosen times, cycles run at chosen dates.
+
+The emulator and the audit log keep the world's clock: provisioning happens at its
+week-2 time, and each cycle reads at the time it runs (``now``, by default the date
+it checks), so a cycle run later than the date it checks is a replay."""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import asyncio
 import io
 import json
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -47,10 +52,21 @@ def local(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=LONDON)
 
 
+class Clock:
+    """The emulator's time: where the world last put it."""
+
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+
 @dataclass
 class World:
     state: EmulatorState
     tmp: Path
+    clock: Clock = field(default_factory=lambda: Clock(WEEK_2))
     faults: str | None = None
     fault_seed: int = 0
     gateways: list[Gateway] = field(default_factory=list)
@@ -103,17 +119,33 @@ class World:
         return load_inspection(self.inspections / f"{INSPECTION}.yaml", policies)
 
     def provision(self, as_of: datetime = WEEK_2, settings: Settings | None = None) -> None:
+        self.apply(run_provision, as_of, settings=settings)
+
+    def apply(
+        self,
+        command: Callable[..., int],
+        at: datetime,
+        *args: Any,
+        settings: Settings | None = None,
+        **kwargs: Any,
+    ) -> str:
+        """A provisioning command applied at ``at`` (the emulator's and the audit log's time)."""
+        self.clock.moment = at
         out = io.StringIO()
-        code = run_provision(
+        code = command(
             INSPECTION,
+            *args,
             apply=True,
-            as_of=as_of,
+            as_of=at,
             settings=settings or self.settings(),
             gateway_factory=self.gateway,
             out=out,
             err=out,
+            clock=self.clock,
+            **kwargs,
         )
         assert code == 0, out.getvalue()
+        return out.getvalue()
 
     def folder_path(self, folder_key: str) -> str:
         policy = self.loaded().policy
@@ -147,11 +179,15 @@ class World:
         self,
         as_of: datetime,
         *,
+        now: datetime | None = None,
         alerts: bool = False,
         limits: Limits = DEFAULT_LIMITS,
         **settings: Any,
     ) -> CycleOutcome:
+        """A cycle run at ``now`` (default ``as_of``) that checks ``as_of``."""
         config = self.settings().model_copy(update=settings)
+        running = now or as_of
+        self.clock.moment = running
 
         async def run() -> CycleOutcome:
             async with self.gateway(config) as gateway:
@@ -164,7 +200,7 @@ class World:
                         options=CycleOptions(
                             as_of=as_of, alerts=alerts, scan_workers=2, limits=limits
                         ),
-                        now=lambda: as_of,
+                        now=lambda: running,
                     )
 
         return asyncio.run(run())
@@ -189,10 +225,11 @@ def unprovisioned(tmp_path: Path) -> World:
     (tmp_path / "inspections").mkdir()
     for name in (f"{INSPECTION}.yaml", f"{INSPECTION}.sample.csv"):
         shutil.copy(EXAMPLES / name, tmp_path / "inspections" / name)
-    state = seed_demo()
+    clock = Clock(WEEK_2)
+    state = seed_demo(clock=clock)
     for email, name in CONTACTS:
         state.add_user(email, name)
-    return World(state=state, tmp=tmp_path)
+    return World(state=state, tmp=tmp_path, clock=clock)
 
 
 @pytest.fixture

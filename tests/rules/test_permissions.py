@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -211,3 +212,76 @@ def test_a_restricted_contacts_root_grant_is_judged_where_it_reaches() -> None:
     [found] = result.findings
     assert (found.rule, found.path) == ("permission.excess_role", SAMPLE)
     assert "higher up" in found.message
+
+
+def expiring(expires: dt.datetime) -> list[Access]:
+    """The clean access, the partnership's grants expiring at ``expires`` as spcheck makes them."""
+    return [
+        dataclasses.replace(a, expires_at=expires)
+        if a.email in (COORDINATOR, RECORDS_UPLOADER, DOCS_UPLOADER) and not a.inherited
+        else a
+        for a in clean_access()
+    ]
+
+
+def test_each_grant_is_judged_by_its_own_expiry() -> None:
+    snap = clean_snapshot(access=expiring(ACCESS_UNTIL))
+    # The window over, the grants expired with it: no access, nothing outside the window.
+    assert permission_rules(run(snap, as_of=ACCESS_UNTIL + ONE_SECOND)) == []
+    assert permission_rules(run(snap, as_of=ACCESS_UNTIL + dt.timedelta(days=3))) == []
+    # One grant without an expiry is still access after the window.
+    kept = [a for a in expiring(ACCESS_UNTIL) if not (a.email == DOCS_UPLOADER and a.path == PIR)]
+    forever = grant(PIR, DOCS_UPLOADER)
+    after = run(clean_snapshot(access=[*kept, forever]), as_of=ACCESS_UNTIL + ONE_SECOND)
+    [found] = [f for f in after.findings if f.rule.startswith("permission.")]
+    assert (found.rule, found.path) == ("permission.outside_window", PIR)
+
+
+def test_an_expired_grant_inside_the_window_is_no_access() -> None:
+    early = ACCESS_FROM + dt.timedelta(days=10)
+    snap = clean_snapshot(access=expiring(early))
+    assert permission_rules(run(snap, as_of=early - ONE_SECOND)) == []
+    result = run(snap, as_of=early + ONE_SECOND)
+    assert sorted(permission_rules(result)) == ["permission.missing"] * 3
+
+
+def test_access_that_may_not_have_existed_is_not_checked_rather_than_judged() -> None:
+    doubt = "it was not there on Mon 28 Sep 2026 and was first seen on Mon 19 Oct 2026"
+    owner = dataclasses.replace(grant(SAMPLE, RECORDS_UPLOADER, "owner"), doubt=doubt)
+    outsider = dataclasses.replace(grant(SAMPLE, "x.y@outsider.example"), doubt=doubt)
+    harmless = dataclasses.replace(grant(PIR, DOCS_UPLOADER, pid="p-again"), doubt=doubt)
+    result = run(clean_snapshot(access=with_access(owner, outsider, harmless)))
+    assert permission_rules(result) == []
+    gaps = only(result, "check.unverifiable")
+    assert len(gaps) == 2  # the harmless grant would find nothing either way
+    assert all(doubt in gap.message for gap in gaps)
+    assert any(
+        "if it did: a nominated uploader" in g.message and "owner" in g.message for g in gaps
+    )
+    assert any("outside the partnership's domains" in g.message for g in gaps)
+    assert {g.masked for g in gaps} == {
+        "ia**********on@nhs-glenmorven.example",
+        "***@outsider.example",
+    }
+
+
+def test_access_that_rests_on_doubtful_grants_is_not_called_missing() -> None:
+    doubt = "spcheck first read it on Mon 19 Oct 2026 and had not read this item's sharing before"
+    uncertain = [
+        dataclasses.replace(a, doubt=doubt) if a.email == RECORDS_UPLOADER else a
+        for a in clean_access()
+    ]
+    result = run(clean_snapshot(access=uncertain))
+    assert permission_rules(result) == []
+    [gap] = only(result, "check.unverifiable")
+    assert "had the access they need" in gap.message
+    assert gap.masked == "ia**********on@nhs-glenmorven.example"
+    # Two versions of one grant changed between two reads: one of them existed.
+    versions = [
+        dataclasses.replace(a, doubt=doubt, one_of="p@t", expires_at=expires)
+        for a in clean_access()
+        if a.email == RECORDS_UPLOADER and a.path == SAMPLE
+        for expires in (ACCESS_UNTIL, None)
+    ]
+    kept = [a for a in clean_access() if not (a.email == RECORDS_UPLOADER and a.path == SAMPLE)]
+    assert run(clean_snapshot(access=[*kept, *versions])).findings == ()

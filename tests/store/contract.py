@@ -350,6 +350,24 @@ class StoreContract:
         assert len(found) == 1200
         assert found["item-1199"] == ('[{"id": "p1199"}]', SEEN)
 
+    def test_sharing_history_is_kept_with_the_read_it_came_from(self, store: Store) -> None:
+        assert store.get_sharing_history(["folder-1"]) == {}
+        store.put_access({"folder-1": "[]", "folder-2": "[]"}, SEEN, {"folder-1": '{"spans": [1]}'})
+        assert store.get_sharing_history(["folder-1", "folder-2", "nope"]) == {
+            "folder-1": '{"spans": [1]}'
+        }
+        long = json.dumps({"spans": ["x" * 40 for _ in range(2000)]})  # past plain text
+        later = SEEN + timedelta(hours=1)
+        store.put_access({"folder-2": "[]"}, later, {"folder-2": long})
+        assert store.get_sharing_history(["folder-1", "folder-2"]) == {
+            "folder-1": '{"spans": [1]}',
+            "folder-2": long,
+        }
+        # A read stored without a history keeps none: nothing stale is left behind.
+        store.put_access({"folder-1": "[]"}, later)
+        assert store.get_sharing_history(["folder-1"]) == {}
+        assert store.get_access(["folder-1"]) == {"folder-1": ("[]", later)}
+
     def test_access_cache_refuses_a_naive_time(self, store: Store) -> None:
         with pytest.raises(ValueError, match="timezone-aware"):
             store.put_access({"item": "[]"}, datetime(2026, 9, 7, 9, 0))

@@ -12,6 +12,9 @@ They return the exit code: 0 done or nothing to do; 1 refused by policy;
 2 bad input or configuration; 3 Graph or the state store failed. Errors are
 printed as one line on stderr, never with a secret or an unmasked address.
 
+``clock`` (default: now) is the time the audit log gives each step: the demo plays
+its story's weeks with it.
+
 ``--apply`` needs the person who asks for the change (``--by EMAIL`` or
 ``SPCHECK_OPERATOR``): the audit log records them beside the app the change is
 made as, so it can say which SSO granted or revoked access.
@@ -56,6 +59,10 @@ def actor_for(settings: Settings, gateway: Gateway) -> str:
     if settings.client_id:
         return f"app:{settings.client_id}"
     return f"app:spcheck ({gateway.auth_mode})"
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 def _console(out: TextIO | None) -> Console:
@@ -114,6 +121,7 @@ def _run(
     gateway_factory: GatewayFactory | None,
     out: TextIO | None,
     err: TextIO | None,
+    clock: Callable[[], dt.datetime] | None = None,
 ) -> int:
     console = _console(out)
     try:
@@ -138,6 +146,7 @@ def _run(
                         audit=store,
                         actor=actor_for(settings, gateway),
                         requested_by=requested_by,
+                        clock=clock or _utc_now,
                     )
                     first = await provisioner.plan(request)
                     plan = first[0]
@@ -183,6 +192,7 @@ def run_provision(
     gateway_factory: GatewayFactory | None = None,
     out: TextIO | None = None,
     err: TextIO | None = None,
+    clock: Callable[[], dt.datetime] | None = None,
 ) -> int:
     """`spcheck provision ID [--apply] [--remove-drift]`: folders and every contact's access."""
     return _run(
@@ -196,6 +206,7 @@ def run_provision(
         gateway_factory=gateway_factory,
         out=out,
         err=err,
+        clock=clock,
     )
 
 
@@ -212,6 +223,7 @@ def run_grant(
     gateway_factory: GatewayFactory | None = None,
     out: TextIO | None = None,
     err: TextIO | None = None,
+    clock: Callable[[], dt.datetime] | None = None,
 ) -> int:
     """`spcheck grant ID EMAIL... [--role write|read] [--apply]`: access for nominated contacts."""
     try:
@@ -231,6 +243,7 @@ def run_grant(
         gateway_factory=gateway_factory,
         out=out,
         err=err,
+        clock=clock,
     )
 
 
@@ -246,6 +259,7 @@ def run_revoke(
     gateway_factory: GatewayFactory | None = None,
     out: TextIO | None = None,
     err: TextIO | None = None,
+    clock: Callable[[], dt.datetime] | None = None,
 ) -> int:
     """`spcheck revoke ID EMAIL... [--apply]`: remove these people's direct access."""
     try:
@@ -263,6 +277,7 @@ def run_revoke(
         gateway_factory=gateway_factory,
         out=out,
         err=err,
+        clock=clock,
     )
 
 
@@ -278,6 +293,7 @@ def run_offboard(
     gateway_factory: GatewayFactory | None = None,
     out: TextIO | None = None,
     err: TextIO | None = None,
+    clock: Callable[[], dt.datetime] | None = None,
 ) -> int:
     """`spcheck offboard ID [--apply] [--remove-drift]`: end all partnership access."""
     return _run(
@@ -291,6 +307,7 @@ def run_offboard(
         gateway_factory=gateway_factory,
         out=out,
         err=err,
+        clock=clock,
     )
 
 

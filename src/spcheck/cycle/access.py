@@ -14,18 +14,9 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from spcheck.cycle.sharing import identity
 from spcheck.domain.snapshot import Access, Principal
 from spcheck.graph.views import Permission
-
-
-def _identity(permission: Permission) -> tuple[object, ...]:
-    link = permission.link
-    return (
-        permission.id,
-        tuple(sorted(role.lower() for role in permission.roles)),
-        link.scope if link else None,
-        permission.expires_at,
-    )
 
 
 def to_access(path: str, permission: Permission, *, inherited: bool) -> Access:
@@ -47,8 +38,8 @@ def to_access(path: str, permission: Permission, *, inherited: bool) -> Access:
             **common,
         )
     who = permission.granted_to
-    identity = who.principal() if who is not None else None
-    name = identity.display_name if identity is not None else None
+    principal = who.principal() if who is not None else None
+    name = principal.display_name if principal is not None else None
     emails = permission.emails()
     if emails:
         return Access(principal=Principal.USER, email=emails[0], display_name=name, **common)
@@ -72,8 +63,8 @@ def classify(
     repeats the parent's (same id, roles, link and expiry) is taken as inherited.
     With the parent unknown nothing is assumed inherited, so nothing is waved through.
     """
-    inherited = {_identity(p) for p in parent} if parent is not None else set()
-    return tuple(to_access(path, p, inherited=_identity(p) in inherited) for p in own)
+    inherited = {identity(p) for p in parent} if parent is not None else set()
+    return tuple(to_access(path, p, inherited=identity(p) in inherited) for p in own)
 
 
 def encode(permissions: Iterable[Permission]) -> str:

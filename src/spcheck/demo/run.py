@@ -30,6 +30,7 @@ from spcheck.demo.schedule import (
     LONDON,
     PROGRAMME,
     Delivery,
+    Grant,
     Scene,
     demo_moment,
     stage,
@@ -183,6 +184,7 @@ def _provision(console: Console, world: DemoWorld, scene: Scene) -> None:
             gateway_factory=world.gateway,
             out=out,
             err=errors,
+            clock=world.clock,
         )
 
     # The plan as `spcheck provision ID` shows it; then --apply, whose own report is
@@ -216,6 +218,8 @@ def _play(console: Console, world: DemoWorld, scenes: Sequence[Scene], policy: P
             for _, folder, item in happenings:
                 if isinstance(item, Delivery):
                     await world.upload(client, folder, item)
+                elif isinstance(item, Grant):
+                    world.plant_grant(folder, item)
                 else:
                     world.plant_link(folder, item)
 
@@ -234,8 +238,16 @@ def _play(console: Console, world: DemoWorld, scenes: Sequence[Scene], policy: P
                 f"  and someone shared {policy.folder(link.folder).name} in SharePoint with an "
                 f"{link.scope} {link.link_type} link ({_when(link.at)})"
             )
+        for grant in scene.grants:
+            console.print(
+                f"  and someone re-shared {policy.folder(grant.folder).name} with a contact from "
+                f"SharePoint, {grant.role}, with no expiry ({_when(grant.at)})"
+            )
         if chapter.week > policy.access.revoke_after.week:
-            console.print("  and nobody offboarded the partnership when the access window closed")
+            console.print(
+                "  and nobody offboarded the partnership when the access window closed "
+                "(spcheck's grants expired with it)"
+            )
 
 
 def _attest(console: Console, world: DemoWorld, scenes: Sequence[Scene]) -> None:
@@ -321,6 +333,8 @@ def _check(console: Console, world: DemoWorld, moment: dt.datetime, *, label: st
                     loaded,
                     settings,
                     options=CycleOptions(as_of=moment, alerts=False),
+                    # The cycle runs at the story's moment: what it reads is as of then.
+                    now=world.clock,
                     progress=progress,
                 )
         stats = outcome.stats

@@ -86,6 +86,16 @@ class Acceptance:
 
 
 @dataclass(frozen=True, slots=True)
+class Grant:
+    """Access someone gives a person on a policy folder from SharePoint, at a local time."""
+
+    at: dt.datetime
+    folder: str
+    email: str
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
 class Scene:
     """A chapter on the calendar."""
 
@@ -98,10 +108,11 @@ class Scene:
     links: tuple[Link, ...]
     attestations: tuple[Attestation, ...] = ()
     acceptances: tuple[Acceptance, ...] = ()
+    grants: tuple[Grant, ...] = ()
 
-    def happenings(self) -> tuple[Delivery | Link, ...]:
-        """Uploads and planted links, in time order."""
-        merged: list[Delivery | Link] = [*self.deliveries, *self.links]
+    def happenings(self) -> tuple[Delivery | Link | Grant, ...]:
+        """Uploads, planted links and access given by hand, in time order."""
+        merged: list[Delivery | Link | Grant] = [*self.deliveries, *self.links, *self.grants]
         return tuple(sorted(merged, key=lambda item: item.at))
 
     @property
@@ -244,6 +255,9 @@ def stage(chapter: Chapter, as_of: dt.datetime, policy: Policy) -> Scene:
         links=links,
         attestations=attestations,
         acceptances=acceptances,
+        grants=tuple(
+            Grant(dated(notified, g.at), g.folder, g.email, g.role) for g in chapter.hand_grants
+        ),
     )
 
 

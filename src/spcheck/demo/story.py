@@ -13,9 +13,10 @@ stages hold on whatever day the demo runs: ``schedule`` dates them back from ``a
   yesterday's check the inspection lead agreed that one reserve may come in week 9,
   and the SSO accepted that finding.
 - C, Lochmerrin, week 16: everything arrived on time and the training copy is
-  properly redacted, every step the SSO attests was recorded on time, but the access
-  window closed after week 13 and nobody offboarded the partnership: its grants are
-  still there.
+  properly redacted, every step the SSO attests was recorded on time. spcheck's
+  grants expired with the access window after week 13, but in week 9 someone
+  re-shared the position statement folder with the coordinator from SharePoint,
+  with no expiry, and nobody offboarded: that access is still there.
 
 Every person, place and case reference is fictional; domains end in ``.example``.
 """
@@ -129,6 +130,16 @@ class AcceptedReserve:
 
 
 @dataclass(frozen=True, slots=True)
+class HandGrant:
+    """Access someone gave from SharePoint's Share button, with no expiry (never spcheck)."""
+
+    at: Moment
+    folder: str
+    email: str
+    role: Literal["read", "write"]
+
+
+@dataclass(frozen=True, slots=True)
 class Chapter:
     key: str
     partnership: Partnership
@@ -143,6 +154,7 @@ class Chapter:
     links: tuple[PlantedLink, ...] = ()
     attested: tuple[Attested, ...] = ()
     accepted: tuple[AcceptedReserve, ...] = ()
+    hand_grants: tuple[HandGrant, ...] = ()
     promises: tuple[str, ...] = ()  # what the report shows, in words (docs and terminal)
 
 
@@ -261,8 +273,8 @@ FINISHED = Chapter(
     key="C",
     partnership=LOCHMERRIN,
     week=16,
-    stage="week 16, finished: everything in on time, but the access window closed after "
-    "week 13 and nobody offboarded",
+    stage="week 16, finished: everything in on time; spcheck's grants expired after week 13, "
+    "but access re-shared by hand in week 9 never expires and nobody offboarded",
     provision_at=PROVISIONED,
     has_sample=True,
     pir_cases=9,
@@ -300,9 +312,11 @@ FINISHED = Chapter(
         Attested(at(6, FRIDAY, "17:15"), "survey-closed"),
         Attested(at(7, MONDAY, "10:00"), "reader-training"),
     ),
+    hand_grants=(HandGrant(at(9, THURSDAY, "15:00"), "position-statement", KIRSTY, "write"),),
     promises=(
         "every milestone met",
-        "permission.outside_window: the partnership's grants outlived the access window",
+        "no finding for spcheck's grants: they expired with the access window",
+        "permission.outside_window: the coordinator's access re-shared by hand never expires",
     ),
 )
 

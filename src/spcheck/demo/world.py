@@ -5,8 +5,8 @@ The story sets the emulator's clock before everything it plays, so that folders,
 grants and uploads carry the times of their week. Partnership uploads go over HTTP as
 the contact (``X-Emulator-User``), the guest account their invitation made, so they
 need the write access provisioning granted and show the contact as ``createdBy``.
-Sharing links are planted in the emulator's state directly: they stand for something a
-person did in SharePoint, never spcheck.
+Sharing links and access given by hand are planted in the emulator's state directly:
+they stand for something a person did in SharePoint, never spcheck.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from urllib.parse import quote
 import httpx
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
-from spcheck.demo.schedule import Delivery, Link, Scene
+from spcheck.demo.schedule import Delivery, Grant, Link, Scene
+from spcheck.demo.story import SSO
 from spcheck.domain.policy import Policy
 from spcheck.emulator.inprocess import transport
 from spcheck.emulator.interface import GraphError as EmulatorError
@@ -28,7 +29,6 @@ from spcheck.emulator.seeds import (
     SITE,
     SITE_HOSTNAME,
     SITE_PATH,
-    SSO_EMAIL,
     seed_demo,
 )
 from spcheck.emulator.service import USER_HEADER
@@ -112,7 +112,7 @@ class DemoWorld:
             state=f"sqlite:///{state_file}",
             ru_per_minute=RU_PER_MINUTE,
             # The demo's SSO asks for every change, so the audit log names a person.
-            operator=SSO_EMAIL,
+            operator=SSO,
         )
         return cls(state, clock, settings)
 
@@ -158,6 +158,17 @@ class DemoWorld:
             self.state.create_link(self.drive_id, item.id, link.link_type, link.scope)
         except EmulatorError as error:
             raise StoryFailed(f"demo: the emulator refused a link on {folder}: {error}") from None
+
+    def plant_grant(self, folder: str, grant: Grant) -> None:
+        """Access given from SharePoint's Share button: no expiry, as a person often leaves it."""
+        self.clock.set(grant.at)
+        item = self.state.item_by_path(self.drive_id, folder)
+        if item is None:
+            raise StoryFailed(f"demo: {folder} does not exist, so nobody could share it")
+        try:
+            self.state.grant(self.drive_id, item.id, grant.email, [grant.role])
+        except EmulatorError as error:
+            raise StoryFailed(f"demo: the emulator refused a grant on {folder}: {error}") from None
 
     def client(self) -> httpx.AsyncClient:
         """An HTTP client for the partnership's side (uploads), on the same emulator."""

@@ -66,6 +66,11 @@ class Access:
     link_type: str | None = None  # view | edit | embed
     expires_at: dt.datetime | None = None
     inherited: bool = False
+    # In a replay: why it is not known whether this access existed at the replayed
+    # moment (None: it did). The rules report such access as not checked.
+    doubt: str | None = None
+    # Versions of one permission changed between two reads share this: one of them existed.
+    one_of: str | None = None
 
 
 class ContentStatus(StrEnum):

@@ -2,7 +2,11 @@
 folder, against the nominated contacts, the policy's folder access and the access window.
 
 Each direct permission entry is judged once (``_judged``, cached per context) and each
-rule reports its own share. Inherited entries repeat a grant made higher up, so they are
+rule reports its own share. A permission whose own expiry has passed at ``as_of`` is not
+access and is not judged. In a replay, a permission that may not have existed at
+``as_of`` (``Access.doubt``) is judged as if it had, and what that finds is reported as
+``check.unverifiable`` with the reason: never as a pass, never as a finding about access
+that may not have been there. Inherited entries repeat a grant made higher up, so they are
 judged where the grant was made; the exception is a nominated contact's inherited
 reach beyond what a folder allows (a grant on the inspection folder reaching the SSO
 folder, or a records uploader's reaching the PIR), which only shows there. The
@@ -12,13 +16,14 @@ application's own grants are not the partnership's and are skipped.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spcheck.domain.findings import Finding, mask
 from spcheck.domain.inspection import Contact, ContactRole, domain_allowed
 from spcheck.domain.policy import Access as FolderAccess
 from spcheck.domain.policy import Folder
 from spcheck.domain.snapshot import Access, Principal
+from spcheck.rules.deadlines import when
 from spcheck.rules.derive import derived
 from spcheck.rules.interface import RuleContext
 from spcheck.rules.privacy import mask_email
@@ -104,7 +109,10 @@ class _Judge:
         )
 
     def entry(self, entry: Access) -> None:
-        if entry.principal is Principal.APPLICATION:
+        if entry.principal is Principal.APPLICATION or _expired(entry, self.ctx):
+            return
+        if entry.doubt is not None:
+            self.doubtful(entry)
             return
         if entry.inherited:
             self.inherited(entry)
@@ -120,6 +128,22 @@ class _Judge:
                 "check.unverifiable",
                 entry,
                 f"a grant ({_roles(entry)}) to someone spcheck could not identify",
+            )
+
+    def doubtful(self, entry: Access) -> None:
+        """Access that may not have existed at ``as_of``: what it would be, as not checked."""
+        probe = _Judge(self.ctx)
+        probe.entry(replace(entry, doubt=None))
+        for found in probe.found:
+            self.found.append(
+                self.ctx.finding(
+                    "check.unverifiable",
+                    f"whether this access existed on {when(self.ctx.as_of, self.ctx.timeline.zone)}"
+                    f" is not known ({entry.doubt}); if it did: {found.message}",
+                    path=found.path,
+                    location=found.location,
+                    masked=found.masked,
+                )
             )
 
     def inherited(self, entry: Access) -> None:
@@ -267,34 +291,70 @@ def _judged(ctx: RuleContext) -> tuple[Finding, ...]:
     return derived(ctx).memo("permissions", judge)
 
 
+def _expired(entry: Access, ctx: RuleContext) -> bool:
+    """A grant whose own expiry has passed is no access (Graph keeps listing it a while)."""
+    return entry.expires_at is not None and entry.expires_at <= ctx.as_of
+
+
+def _held(ctx: RuleContext, email: str, *, doubtful: bool) -> dict[str, int]:
+    """The highest role a person holds per path (with ``doubtful``: counting access that
+    may not have existed at ``as_of`` too). Of versions of one permission changed between
+    two reads (``one_of``) one existed: the least of them is held for certain."""
+    held: dict[str, int] = {}
+    versions: dict[tuple[str, str], list[int]] = {}
+    for entry in ctx.snapshot.access or ():
+        rank = _rank(entry.roles)
+        if entry.email != email or rank is None:
+            continue
+        if entry.link_scope is not None and entry.link_scope != "users":
+            continue
+        usable = 0 if _expired(entry, ctx) else rank
+        if entry.doubt is not None and not doubtful:
+            if entry.one_of is not None:
+                versions.setdefault((entry.path, entry.one_of), []).append(usable)
+            continue
+        held[entry.path] = max(held.get(entry.path, 0), usable)
+    for (path, _), ranks in versions.items():
+        if len(ranks) > 1:
+            held[path] = max(held.get(path, 0), min(ranks))
+    return held
+
+
+def _lacking(ctx: RuleContext, contact: Contact, held: dict[str, int]) -> list[str]:
+    return [
+        f"{RANK_NAME[need]} on {folder.name}"
+        for folder in ctx.policy.folders
+        if (need := folder_rank(ctx, contact, folder))
+        and max(held.get(folder.name, 0), held.get("", 0)) < need
+    ]
+
+
 def _missing(ctx: RuleContext) -> Iterator[Finding]:
     """Nominated contacts without the access their role and folders need (in the window)."""
-    access = ctx.snapshot.access
-    if access is None or not ctx.timeline.access_open(ctx.as_of):
+    if ctx.snapshot.access is None or not ctx.timeline.access_open(ctx.as_of):
         return
     for contact in ctx.inspection.contacts:
-        held: dict[str, int] = {}
-        for entry in access:
-            rank = _rank(entry.roles)
-            if entry.email != contact.email or rank is None:
-                continue
-            if entry.link_scope is not None and entry.link_scope != "users":
-                continue
-            held[entry.path] = max(held.get(entry.path, 0), rank)
-        lacking = [
-            f"{RANK_NAME[need]} on {folder.name}"
-            for folder in ctx.policy.folders
-            if (need := folder_rank(ctx, contact, folder))
-            and max(held.get(folder.name, 0), held.get("", 0)) < need
-        ]
-        if lacking:
+        lacking = _lacking(ctx, contact, _held(ctx, contact.email, doubtful=False))
+        if not lacking:
+            continue
+        who = _who(contact, contact.email)
+        if not _lacking(ctx, contact, _held(ctx, contact.email, doubtful=True)):
             yield ctx.finding(
-                "permission.missing",
-                f"{_who(contact, contact.email)} lacks " + "; ".join(lacking),
-                # Names the contact (masked), so each contact's gap is a finding of its own.
+                "check.unverifiable",
+                f"whether {who} had the access they need on "
+                f"{when(ctx.as_of, ctx.timeline.zone)} is not known: it rests on access that "
+                "may not have existed then (" + "; ".join(lacking) + ")",
                 location=f"contact {mask_email(contact.email)}",
                 masked=mask_email(contact.email),
             )
+            continue
+        yield ctx.finding(
+            "permission.missing",
+            f"{who} lacks " + "; ".join(lacking),
+            # Names the contact (masked), so each contact's gap is a finding of its own.
+            location=f"contact {mask_email(contact.email)}",
+            masked=mask_email(contact.email),
+        )
 
 
 def _of(ctx: RuleContext, rule_id: str) -> Iterator[Finding]:

@@ -1036,10 +1036,16 @@ class AzureTableStore(Store):
                         found[str(row["item_id"])] = (get_text(row, "permissions"), read_at)
         return found
 
-    def put_access(self, entries: Mapping[str, str], read_at: datetime) -> None:
+    def put_access(
+        self,
+        entries: Mapping[str, str],
+        read_at: datetime,
+        histories: Mapping[str, str] | None = None,
+    ) -> None:
         from azure.data.tables import UpdateMode
 
         aware(read_at, "read_at")
+        kept = histories or {}
         operations = []
         for item_id, text in entries.items():
             entity: dict[str, Any] = {
@@ -1049,11 +1055,29 @@ class AzureTableStore(Store):
                 "read_at": read_at.isoformat(),
             }
             put_text(entity, "permissions", text)
+            if item_id in kept:
+                # In the same entity as the read: the two are written together or not at all.
+                put_text(entity, "history", kept[item_id])
             operations.append(("upsert", entity, {"mode": UpdateMode.REPLACE}))
         with self._guard("write failed"):
             for batch in _chunks(operations, BATCH):
                 self._commit("cache", batch)
 
+    def get_sharing_history(self, item_ids: Iterable[str]) -> dict[str, str]:
+        wanted = list(dict.fromkeys(item_ids))
+        found: dict[str, str] = {}
+        with self._guard("read failed"):
+            for chunk in _chunks(wanted, FILTER_KEYS):
+                names = {f"k{n}": key(item_id) for n, item_id in enumerate(chunk)}
+                either = " or ".join(f"RowKey eq @{name}" for name in names)
+                rows = self._query(
+                    "cache", f"PartitionKey eq @pk and ( {either} )", {"pk": ACCESS, **names}
+                )
+                for row in rows:
+                    history = get_text(row, "history", "")
+                    if history:
+                        found[str(row["item_id"])] = history
+        return found
 
     # --- change notifications ---------------------------------------------------------------
 

@@ -55,6 +55,7 @@ class MemoryStore(MemoryItemStore, Store):
         self._subscriptions: dict[str, DriveSubscription] = {}
         self._seen: dict[tuple[str, str], datetime] = {}
         self._pending: dict[str, datetime] = {}
+        self._histories: dict[str, str] = {}
         self._closed = False
 
     @property
@@ -292,11 +293,25 @@ class MemoryStore(MemoryItemStore, Store):
         with self._records_lock:
             return {i: self._access[i] for i in item_ids if i in self._access}
 
-    def put_access(self, entries: Mapping[str, str], read_at: datetime) -> None:
+    def put_access(
+        self,
+        entries: Mapping[str, str],
+        read_at: datetime,
+        histories: Mapping[str, str] | None = None,
+    ) -> None:
         _aware(read_at, "read_at")
+        kept = histories or {}
         with self._records_lock:
             for item_id, text in entries.items():
                 self._access[item_id] = (text, read_at)
+                if item_id in kept:
+                    self._histories[item_id] = kept[item_id]
+                else:
+                    self._histories.pop(item_id, None)
+
+    def get_sharing_history(self, item_ids: Iterable[str]) -> dict[str, str]:
+        with self._records_lock:
+            return {i: self._histories[i] for i in item_ids if i in self._histories}
 
     # --- change notifications ---------------------------------------------------------------
 

@@ -234,8 +234,12 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )
         """,
     ),
-    # 8: the person who asked for each audited change, beside the app it was made as.
-    ("ALTER TABLE audit ADD COLUMN requested_by TEXT",),
+    # 8: the person who asked for each audited change, beside the app it was made as,
+    # and each item's sharing history beside its last permissions read (for replays).
+    (
+        "ALTER TABLE audit ADD COLUMN requested_by TEXT",
+        "ALTER TABLE access_cache ADD COLUMN history TEXT",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

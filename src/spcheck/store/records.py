@@ -322,6 +322,10 @@ class AccessCache(ABC):
     A permission read costs 5 resource units: the check cycle reads the inspection
     folders at an interval and changed items in between, and builds every other
     cycle's view from here. Values are the raw permissions as JSON text.
+
+    Beside each item's last read the store keeps its sharing history (JSON text the
+    check cycle writes: which permissions each read saw, from when to when), so a
+    replay of an earlier date judges the access that existed then.
     """
 
     @abstractmethod
@@ -329,8 +333,19 @@ class AccessCache(ABC):
         """Permissions JSON and the time it was read, for each of ``item_ids`` ever stored."""
 
     @abstractmethod
-    def put_access(self, entries: Mapping[str, str], read_at: datetime) -> None:
-        """Store (or replace) the permissions read at ``read_at``, all in one transaction."""
+    def put_access(
+        self,
+        entries: Mapping[str, str],
+        read_at: datetime,
+        histories: Mapping[str, str] | None = None,
+    ) -> None:
+        """Store (or replace) the permissions read at ``read_at``, all in one transaction,
+        with each item's sharing history from ``histories`` (an item left out of it, or
+        ``histories`` None, has none kept any more)."""
+
+    @abstractmethod
+    def get_sharing_history(self, item_ids: Iterable[str]) -> dict[str, str]:
+        """The sharing history JSON kept for each of ``item_ids`` that has one."""
 
     def access_read_at(self, item_id: str) -> datetime | None:
         found = self.get_access([item_id]).get(item_id)

@@ -969,14 +969,34 @@ class SqliteStore(Store):
                 found[row["item_id"]] = (row["permissions"], datetime.fromisoformat(row["read_at"]))
         return found
 
-    def put_access(self, entries: Mapping[str, str], read_at: datetime) -> None:
+    def put_access(
+        self,
+        entries: Mapping[str, str],
+        read_at: datetime,
+        histories: Mapping[str, str] | None = None,
+    ) -> None:
         _utc(read_at, "read_at")
+        kept = histories or {}
         with self._write() as conn:
             conn.executemany(
-                "INSERT OR REPLACE INTO access_cache (item_id, permissions, read_at) "
-                "VALUES (?, ?, ?)",
-                [(item_id, text, read_at.isoformat()) for item_id, text in entries.items()],
+                "INSERT OR REPLACE INTO access_cache (item_id, permissions, read_at, history) "
+                "VALUES (?, ?, ?, ?)",
+                [
+                    (item_id, text, read_at.isoformat(), kept.get(item_id))
+                    for item_id, text in entries.items()
+                ],
             )
+
+    def get_sharing_history(self, item_ids: Iterable[str]) -> dict[str, str]:
+        wanted = list(dict.fromkeys(item_ids))
+        found: dict[str, str] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            query = "SELECT item_id, history FROM access_cache WHERE history IS NOT NULL AND "
+            rows = self._read(f"{query}item_id IN ({marks})", chunk)
+            found.update({row["item_id"]: row["history"] for row in rows})
+        return found
 
     # --- change notifications ---------------------------------------------------------------
 
