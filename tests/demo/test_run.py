@@ -26,7 +26,7 @@ from rich.console import Console
 from spcheck.demo import parse_demo_date, run_demo
 from spcheck.demo.documents import ADDRESS, CHILD, TEST_CHI
 from spcheck.demo.schedule import LONDON, case_reference, demo_moment
-from spcheck.demo.story import ISLA, KIRSTY, MORAG, STORY
+from spcheck.demo.story import ISLA, KIRSTY, MORAG, SSO, STORY
 from spcheck.domain.findings import mask
 from spcheck.emulator import ids
 from spcheck.emulator.seeds import SITE_HOSTNAME, SITE_PATH
@@ -252,6 +252,16 @@ def test_uploads_were_made_by_the_contacts_themselves(demo: DemoRun) -> None:
     assert (pir.created_by or "").lower() == MORAG
     # Stamped in the story's weeks, not when the demo ran.
     assert pir.created_at == dt.datetime(2026, 10, 15, 14, 10, tzinfo=dt.UTC)
+
+
+def test_the_audit_log_names_the_demos_sso_at_the_storys_times(demo: DemoRun) -> None:
+    with SqliteStore(demo.out / "state.db") as store:
+        entries = store.entries(B)
+    assert entries
+    assert {e.requested_by for e in entries} == {SSO}
+    assert {e.actor for e in entries} == {"app:spcheck (none)"}
+    # Provisioned on Monday of week 2 (week 0 is the week of 21 Sep 2026).
+    assert {e.at.date() for e in entries} == {dt.date(2026, 10, 5)}
 
 
 def test_the_terminal_tells_the_story_in_order(demo: DemoRun) -> None:
