@@ -32,7 +32,10 @@ class FunctionsWorld:
     container: str = field(default_factory=lambda: f"c-{uuid.uuid4().hex[:12]}")
 
     def settings(self) -> Settings:
-        return self.world.settings().model_copy(update={"state": "azure-table:" + self.azurite})
+        # The Function's own settings name nobody: who asks comes with each request.
+        return self.world.settings().model_copy(
+            update={"state": "azure-table:" + self.azurite, "operator": None}
+        )
 
     def function_settings(self) -> FunctionSettings:
         return FunctionSettings(

@@ -92,7 +92,6 @@ class World:
             policies=self.policies,
             state=f"sqlite:///{self.tmp / 'state.db'}",
             ru_per_minute=100_000,
-            operator=OPERATOR,
         )
 
     def gateway(self, settings: Settings) -> Gateway:
@@ -137,7 +136,8 @@ class World:
             *args,
             apply=True,
             as_of=at,
-            settings=settings or self.settings(),
+            # The SSO at the keyboard: --apply names who asked.
+            settings=(settings or self.settings()).model_copy(update={"operator": OPERATOR}),
             gateway_factory=self.gateway,
             out=out,
             err=out,

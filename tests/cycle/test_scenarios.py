@@ -197,8 +197,11 @@ def test_training_document_with_a_failed_pdf_redaction(world: World) -> None:
     late = inspection_of(world.cycle(local("2026-11-09T12:00")))
     training = next(m for m in late["milestones"] if m["id"] == "training")
     assert training["state"] == "overdue"
-    [overdue] = [f for f in late["findings"] if f["rule"] == "deadline.overdue"]
-    assert overdue["milestone"] == "training"
+    [overdue] = [
+        f
+        for f in late["findings"]
+        if f["rule"] == "deadline.overdue" and f["milestone"] == "training"
+    ]
     assert "waiting for the redacted assessment: " in overdue["message"]
     assert (
         "Assessment (redacted).pdf has error findings (content.bad_redaction"

@@ -169,11 +169,12 @@ def test_b_has_one_missing_reserve_accepted_after_yesterdays_check(demo: DemoRun
     assert one["accepted"]["at"] == "2026-11-18T09:00:00+00:00"
     assert one["accepted"]["until"] == "2026-12-18T09:00:00+00:00"  # 30 days at most
     # Listed, not counted: 16 errors count, the accepted one is apart.
-    assert b["errors"] == {"new": 0, "open": 16, "accepted": 1}
+    # 17 open: with the training milestone, which waits for a redaction that passes.
+    assert b["errors"] == {"new": 0, "open": 17, "accepted": 1}
     # Seen in yesterday's check and again today.
     assert {f["state"] for f in b["findings"]} == {"open"}
     assert {f["first_seen"] for f in b["findings"]} == {"2026-11-17T17:00:00+00:00"}
-    assert b["trend"] == [17, 16]
+    assert b["trend"] == [18, 17]
 
 
 def test_b_attested_three_steps_and_the_reader_training_is_overdue(demo: DemoRun) -> None:
@@ -185,8 +186,8 @@ def test_b_attested_three_steps_and_the_reader_training_is_overdue(demo: DemoRun
     assert milestones["pd1"]["evidence"][0].startswith("held online; attested by Ailsa")
     assert milestones["survey-closed"]["state"] == "met"
     assert milestones["reader-training"]["state"] == "overdue"
-    (overdue,) = findings(b, "deadline.overdue")
-    assert overdue["milestone"] == "reader-training"
+    overdue = {f["milestone"] for f in findings(b, "deadline.overdue")}
+    assert overdue == {"reader-training", "training"}
 
 
 def test_b_has_a_failed_redaction_and_an_anonymous_link(demo: DemoRun) -> None:
@@ -215,8 +216,7 @@ def test_b_has_a_failed_redaction_and_an_anonymous_link(demo: DemoRun) -> None:
         "*assessment* that passes its checks: Assessment and plan (training copy).pdf has "
         "error findings (content.bad_redaction"
     )
-    (overdue,) = findings(b, "deadline.overdue")
-    assert overdue["milestone"] == "training"
+    (overdue,) = [f for f in findings(b, "deadline.overdue") if f["milestone"] == "training"]
     assert waiting in overdue["message"]
 
 
@@ -256,7 +256,7 @@ def test_uploads_were_made_by_the_contacts_themselves(demo: DemoRun) -> None:
 
 def test_the_audit_log_names_the_demos_sso_at_the_storys_times(demo: DemoRun) -> None:
     with SqliteStore(demo.out / "state.db") as store:
-        entries = store.entries(B)
+        entries = [e for e in store.entries(B) if e.action in ("create_folder", "grant")]
     assert entries
     assert {e.requested_by for e in entries} == {SSO}
     assert {e.actor for e in entries} == {"app:spcheck (none)"}

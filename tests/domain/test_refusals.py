@@ -242,7 +242,7 @@ POLICY_CASES = [
     (
         "a document pattern that matches any file",
         POLICY_TEXT.replace('match: ["*plan*"]', 'match: ["*"]'),
-        "milestones.4.satisfied_by.documents.1.match: item 0: '*' would match any file",
+        "milestones.7.satisfied_by.documents.1.match: item 0: '*' would match any file",
     ),
     (
         "a document pattern with a folder",
@@ -259,7 +259,7 @@ POLICY_CASES = [
         POLICY_TEXT.replace(
             '{name: plan, match: ["*plan*"]}', '{name: plan, match: ["*plan*"], must: true}'
         ),
-        "milestones.4.satisfied_by.documents.1.must: unknown key",
+        "milestones.7.satisfied_by.documents.1.must: unknown key",
     ),
     (
         "local default naming an unknown milestone",

@@ -46,8 +46,7 @@ def test_before_week_4_the_sample_is_pending_and_says_what_it_waits_for() -> Non
 def test_due_soon_then_its_own_finding_when_no_list_is_loaded_by_week_4() -> None:
     soon = run(clean_snapshot(uploads=[]), as_of=at(2026, 10, 7), inspection=without_sample())
     assert state(soon, "sample") == "due_soon"
-    [notice] = only(soon, "deadline.due_soon")
-    assert notice.milestone == "sample"
+    assert "sample" in {f.milestone for f in only(soon, "deadline.due_soon")}
     late = run(
         clean_snapshot(uploads=[]), as_of=at(2026, 10, 9, 17, 1), inspection=without_sample()
     )

@@ -94,7 +94,7 @@ class Requester:
     @property
     def person(self) -> str:
         """Who asked, as the audit log records it: the sign-in name, else the principal id."""
-        return (self.name or f"principal {self.principal_id}").lower()
+        return self.name or f"principal {self.principal_id}"
 
 
 @dataclass(frozen=True, slots=True)
