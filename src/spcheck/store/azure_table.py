@@ -1020,20 +1020,27 @@ class AzureTableStore(Store):
 
     # --- permissions read -------------------------------------------------------------------
 
-    def get_access(self, item_ids: Iterable[str]) -> dict[str, tuple[str, datetime]]:
+    def _access_rows(self, item_ids: Iterable[str]) -> list[Mapping[str, Any]]:
+        """The permissions-read entities of ``item_ids`` that exist, asked in chunks."""
         wanted = list(dict.fromkeys(item_ids))
-        found: dict[str, tuple[str, datetime]] = {}
+        found: list[Mapping[str, Any]] = []
         with self._guard("read failed"):
             for chunk in _chunks(wanted, FILTER_KEYS):
                 names = {f"k{n}": key(item_id) for n, item_id in enumerate(chunk)}
                 either = " or ".join(f"RowKey eq @{name}" for name in names)
-                rows = self._query(
-                    "cache", f"PartitionKey eq @pk and ( {either} )", {"pk": ACCESS, **names}
+                found.extend(
+                    self._query(
+                        "cache", f"PartitionKey eq @pk and ( {either} )", {"pk": ACCESS, **names}
+                    )
                 )
-                for row in rows:
-                    read_at = when(row.get("read_at"))
-                    if read_at is not None:
-                        found[str(row["item_id"])] = (get_text(row, "permissions"), read_at)
+        return found
+
+    def get_access(self, item_ids: Iterable[str]) -> dict[str, tuple[str, datetime]]:
+        found: dict[str, tuple[str, datetime]] = {}
+        for row in self._access_rows(item_ids):
+            read_at = when(row.get("read_at"))
+            if read_at is not None:
+                found[str(row["item_id"])] = (get_text(row, "permissions"), read_at)
         return found
 
     def put_access(
@@ -1064,19 +1071,11 @@ class AzureTableStore(Store):
                 self._commit("cache", batch)
 
     def get_sharing_history(self, item_ids: Iterable[str]) -> dict[str, str]:
-        wanted = list(dict.fromkeys(item_ids))
         found: dict[str, str] = {}
-        with self._guard("read failed"):
-            for chunk in _chunks(wanted, FILTER_KEYS):
-                names = {f"k{n}": key(item_id) for n, item_id in enumerate(chunk)}
-                either = " or ".join(f"RowKey eq @{name}" for name in names)
-                rows = self._query(
-                    "cache", f"PartitionKey eq @pk and ( {either} )", {"pk": ACCESS, **names}
-                )
-                for row in rows:
-                    history = get_text(row, "history", "")
-                    if history:
-                        found[str(row["item_id"])] = history
+        for row in self._access_rows(item_ids):
+            history = get_text(row, "history", "")
+            if history:
+                found[str(row["item_id"])] = history
         return found
 
     # --- change notifications ---------------------------------------------------------------

@@ -27,7 +27,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Literal
 
 from spcheck.domain.acceptance import Acceptance
 from spcheck.domain.attestation import Attestation
@@ -80,6 +80,13 @@ _ITEM_INSERT = (
 
 def _text(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
+
+
+# What ``_access_rows`` reads: the last permissions read, or the sharing history beside it.
+_ACCESS_QUERIES = {
+    "read": "SELECT item_id, permissions, read_at FROM access_cache WHERE item_id IN ",
+    "history": "SELECT item_id, history FROM access_cache WHERE item_id IN ",
+}
 
 
 def _utc(value: datetime, what: str) -> str:
@@ -956,18 +963,25 @@ class SqliteStore(Store):
 
     # --- permissions read -------------------------------------------------------------------
 
-    def get_access(self, item_ids: Iterable[str]) -> dict[str, tuple[str, datetime]]:
+    def _access_rows(
+        self, item_ids: Iterable[str], what: Literal["read", "history"]
+    ) -> list[sqlite3.Row]:
+        """The access_cache rows of ``item_ids`` that exist: the read, or the history."""
         wanted = list(dict.fromkeys(item_ids))
-        found: dict[str, tuple[str, datetime]] = {}
+        found: list[sqlite3.Row] = []
         # SQLite caps bound parameters; ask in chunks.
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            query = "SELECT item_id, permissions, read_at FROM access_cache WHERE item_id IN "
-            rows = self._read(f"{query}({marks})", chunk)
-            for row in rows:
-                found[row["item_id"]] = (row["permissions"], datetime.fromisoformat(row["read_at"]))
+            query = _ACCESS_QUERIES[what]
+            found.extend(self._read(f"{query}({marks})", chunk))
         return found
+
+    def get_access(self, item_ids: Iterable[str]) -> dict[str, tuple[str, datetime]]:
+        return {
+            row["item_id"]: (row["permissions"], datetime.fromisoformat(row["read_at"]))
+            for row in self._access_rows(item_ids, "read")
+        }
 
     def put_access(
         self,
@@ -988,15 +1002,11 @@ class SqliteStore(Store):
             )
 
     def get_sharing_history(self, item_ids: Iterable[str]) -> dict[str, str]:
-        wanted = list(dict.fromkeys(item_ids))
-        found: dict[str, str] = {}
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            query = "SELECT item_id, history FROM access_cache WHERE history IS NOT NULL AND "
-            rows = self._read(f"{query}item_id IN ({marks})", chunk)
-            found.update({row["item_id"]: row["history"] for row in rows})
-        return found
+        return {
+            row["item_id"]: row["history"]
+            for row in self._access_rows(item_ids, "history")
+            if row["history"] is not None
+        }
 
     # --- change notifications ---------------------------------------------------------------
 
