@@ -48,14 +48,27 @@ def commands(scanned: Path) -> list[Command]:
         Command(("check",), graph=True, store=True),
         Command(("watch", "--once"), graph=True, store=True),
         Command(("provision", INSPECTION, "--as-of", IN_WINDOW), graph=True, store=True),
-        Command(("provision", INSPECTION, "--apply", "--as-of", IN_WINDOW), graph=True, store=True),
+        # An applied change names who asked (--by): without one it stops before any fault.
         Command(
-            ("grant", INSPECTION, IAIN, "--apply", "--as-of", IN_WINDOW), graph=True, store=True
+            ("provision", INSPECTION, "--apply", "--by", "sso", "--as-of", IN_WINDOW),
+            graph=True,
+            store=True,
         ),
         Command(
-            ("revoke", INSPECTION, IAIN, "--apply", "--as-of", IN_WINDOW), graph=True, store=True
+            ("grant", INSPECTION, IAIN, "--apply", "--by", "sso", "--as-of", IN_WINDOW),
+            graph=True,
+            store=True,
         ),
-        Command(("offboard", INSPECTION, "--apply", "--as-of", IN_WINDOW), graph=True, store=True),
+        Command(
+            ("revoke", INSPECTION, IAIN, "--apply", "--by", "sso", "--as-of", IN_WINDOW),
+            graph=True,
+            store=True,
+        ),
+        Command(
+            ("offboard", INSPECTION, "--apply", "--by", "sso", "--as-of", IN_WINDOW),
+            graph=True,
+            store=True,
+        ),
         Command(("audit",), store=True),
         Command(("state", "check"), store=True),
         Command(

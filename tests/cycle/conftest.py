@@ -53,20 +53,20 @@ def local(text: str) -> datetime:
 
 
 class Clock:
-    """The emulator's time: where the world last put it."""
+    """The emulator's time: where the world last put it, or the real time when unset."""
 
-    def __init__(self, moment: datetime) -> None:
+    def __init__(self, moment: datetime | None = None) -> None:
         self.moment = moment
 
     def __call__(self) -> datetime:
-        return self.moment
+        return self.moment or datetime.now(LONDON)
 
 
 @dataclass
 class World:
     state: EmulatorState
     tmp: Path
-    clock: Clock = field(default_factory=lambda: Clock(WEEK_2))
+    clock: Clock = field(default_factory=Clock)
     faults: str | None = None
     fault_seed: int = 0
     gateways: list[Gateway] = field(default_factory=list)
@@ -128,22 +128,26 @@ class World:
         settings: Settings | None = None,
         **kwargs: Any,
     ) -> str:
-        """A provisioning command applied at ``at`` (the emulator's and the audit log's time)."""
-        self.clock.moment = at
+        """A provisioning command applied at ``at`` (the emulator's and the audit log's time);
+        the emulator's clock is as it was afterwards."""
+        was, self.clock.moment = self.clock.moment, at
         out = io.StringIO()
-        code = command(
-            INSPECTION,
-            *args,
-            apply=True,
-            as_of=at,
-            # The SSO at the keyboard: --apply names who asked.
-            settings=(settings or self.settings()).model_copy(update={"operator": OPERATOR}),
-            gateway_factory=self.gateway,
-            out=out,
-            err=out,
-            clock=self.clock,
-            **kwargs,
-        )
+        try:
+            code = command(
+                INSPECTION,
+                *args,
+                apply=True,
+                as_of=at,
+                # The SSO at the keyboard: --apply names who asked.
+                settings=(settings or self.settings()).model_copy(update={"operator": OPERATOR}),
+                gateway_factory=self.gateway,
+                out=out,
+                err=out,
+                clock=lambda: at,
+                **kwargs,
+            )
+        finally:
+            self.clock.moment = was
         assert code == 0, out.getvalue()
         return out.getvalue()
 
@@ -225,7 +229,7 @@ def unprovisioned(tmp_path: Path) -> World:
     (tmp_path / "inspections").mkdir()
     for name in (f"{INSPECTION}.yaml", f"{INSPECTION}.sample.csv"):
         shutil.copy(EXAMPLES / name, tmp_path / "inspections" / name)
-    clock = Clock(WEEK_2)
+    clock = Clock()
     state = seed_demo(clock=clock)
     for email, name in CONTACTS:
         state.add_user(email, name)

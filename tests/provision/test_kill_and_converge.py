@@ -128,6 +128,7 @@ class Bench:
             "SPCHECK_POLICIES": str(POLICIES),
             "SPCHECK_STATE": f"sqlite:///{work / 'state.db'}",
             "SPCHECK_RU_PER_MINUTE": "100000",
+            "SPCHECK_OPERATOR": "Ailsa Placeholder (SSO)",  # --apply names who asked
             "PATH": os.environ.get("PATH", ""),
         }
 

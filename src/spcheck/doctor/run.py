@@ -58,7 +58,6 @@ async def _graph_checks(
 ) -> None:
     from spcheck.doctor import graph_checks as g
     from spcheck.graph.client import build_gateway
-
     options = {"policy": DOCTOR_POLICY, **gateway_options}
     try:
         gateway = build_gateway(settings, **options)

@@ -138,7 +138,9 @@ class FaultSpec:
                 raise bad(f"unknown fault '{name}'")
         if sum(outcomes.values()) > 1.0 + 1e-9:
             raise bad("the probabilities add up to more than 1")
-        return cls(tuple(outcomes.items()), latency, retry_after, modes, notify_drop, notify_delay)
+        return cls(
+            tuple(outcomes.items()), latency, retry_after, modes, notify_drop, notify_delay
+        )
 
     @property
     def active(self) -> bool:

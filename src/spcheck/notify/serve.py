@@ -365,7 +365,8 @@ class NotifyService:
                 self._say(f"scheduled run refused: {wrong}")
             except (ServiceUnavailable, GraphError) as failed:
                 self._say(
-                    f"scheduled run failed: {failed}; next try in {self.options.schedule_every:g} s"
+                    f"scheduled run failed: {failed}; "
+                    f"next try in {self.options.schedule_every:g} s"
                 )
             await asyncio.sleep(self.options.schedule_every)
 
@@ -375,7 +376,9 @@ class NotifyService:
         live = notifications_live(store.drive_subscriptions(), now)
         loaded = self._load()
         due = [
-            item for item in loaded if safety_net_due(live, _last_check(store, item), now, interval)
+            item
+            for item in loaded
+            if safety_net_due(live, _last_check(store, item), now, interval)
         ]
         if not due:
             return
