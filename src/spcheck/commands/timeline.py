@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from spcheck.domain.timeline import Timeline
 from spcheck.loader import LoadedInspection
@@ -95,31 +96,34 @@ def render_timeline(loaded: LoadedInspection, today: dt.datetime, fmt: str) -> N
     )
     if document["paused_weeks"]:
         console.print("paused weeks (not counted): " + ", ".join(document["paused_weeks"]))
-    table = Table("milestone", "title", "week", "due", "working days left", "note")
-    table.columns[0].no_wrap = True
-    table.columns[3].no_wrap = True
+    # Short notes keep the table readable in 80 columns; the legend below says what they mean.
+    table = Table("milestone", "week", "due", "left", "note")
+    table.columns[0].min_width = 22
+    table.columns[2].no_wrap = True
     for item in document["milestones"]:
         notes = []
         if item["overridden"]:
-            notes.append("date set for this inspection")
+            notes.append("set for this inspection")
         if item["moved_from"]:
             notes.append(f"moved from {item['moved_from']} (holiday)")
         if item["waived"]:
             notes.append("waived")
         if item["satisfied_by"] == "attested":
-            notes.append("attested by the SSO (spcheck attest)")
+            notes.append("attested")
         if item["local_default"]:
-            notes.append("local default: confirm with the inspection lead")
+            notes.append("local default")
         due = dt.datetime.fromisoformat(item["due"]).astimezone(zone)
         table.add_row(
-            item["id"],
-            item["title"],
+            Text(item["id"], style="bold") + Text("\n" + item["title"]),
             str(item["week"]),
             due.strftime("%a %d %b %Y %H:%M %Z"),
             str(item["working_days_left"]),
             "; ".join(notes),
         )
     console.print(table)
+    console.print("left: working days until the milestone is due")
+    if any(item["satisfied_by"] == "attested" for item in document["milestones"]):
+        console.print("attested: met when the SSO records it (spcheck attest)")
     access = document["access"]
     local = " (local default: confirm with the inspection lead)" if access["local_default"] else ""
     console.print(
