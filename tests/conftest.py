@@ -31,6 +31,14 @@ def pytest_configure(config: pytest.Config) -> None:
     observe.add_observer(CONTRACT)
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # The 8-bit recogniser is built once a machine (about half a minute): before the tests,
+    # so that no OCR test spends its time limit on it.
+    from spcheck.content.ocr.rapid import int8_recogniser
+
+    int8_recogniser()
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     terminalreporter.write_line(f"emulator contract: {CONTRACT.coverage()}")
     for problem in dict.fromkeys(str(problem) for problem in CONTRACT.problems):
