@@ -79,10 +79,30 @@ def test_a_build_that_fails_leaves_the_wheels_model_and_no_file(tmp_path, monkey
     assert not [p for p in tmp_path.iterdir() if p.suffix == ".onnx"]
 
 
+def test_a_cached_model_that_will_not_load_leaves_the_wheels_model_reading(tmp_path, monkeypatch):
+    damaged = tmp_path / "damaged.onnx"
+    damaged.write_bytes(b"not a model")
+    monkeypatch.setattr(rapid, "int8_recogniser", lambda: damaged)
+    engine = rapid.RapidOcrEngine(1)
+    assert engine.version.endswith("recogniser fp32")
+    read = engine.read(scans.typed(["CHI number: 0101011237"]))
+    assert any("0101011237" in t.text for t in read)
+
+
+def test_a_temporary_folder_another_user_could_write_is_refused(tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    with pytest.raises(PermissionError):
+        int8._private(shared)
+    assert int8._private(tmp_path / "mine") == tmp_path / "mine"
+
+
 def test_an_unwritable_cache_falls_back_to_a_private_temporary_folder(tmp_path, monkeypatch):
     blocked = tmp_path / "home-cache"
     blocked.write_text("a file where the cache folder should be")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    (tmp_path / "tmp").mkdir()
     monkeypatch.setattr(int8.tempfile, "gettempdir", lambda: str(tmp_path / "tmp"))
     built = int8.recogniser(_source(), lines=2)
     assert built is not None

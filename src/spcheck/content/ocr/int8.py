@@ -4,12 +4,12 @@
 Recognising lines is three quarters of the cost of reading a page, and nearly all of it is
 convolutions. Measured on bench/ocr_scan.py's pages (docs/scanned-content.md): the
 convolutions in 8 bits with activation ranges calibrated at the 99.99th percentile read
-every line the 32-bit model reads, word for word and space for space, in about two thirds
-of the time. Ranges taken from the extremes (min-max) lost spaces between a label and its
+every line the 32-bit model reads, word for word and space for space, in a little over
+half the time. Ranges taken from the extremes (min-max) lost spaces between a label and its
 value; dynamic quantisation (ranges taken per line at run time) was three times slower.
 
-The ranges are calibrated on typed lines drawn here with Pillow's own font (no scan, no
-download, the same lines every time), so a build is the same on every machine with the
+The ranges are calibrated on typed lines drawn here with PDFium's built-in fonts (no scan,
+no download, the same lines every time), so a build is the same on every machine with the
 same versions, and works offline. The cache file is named by a hash of the source model,
 this recipe and the versions of the tools that made it; it is written under a lock and
 renamed into place whole, so workers that start together build it once and never read a
@@ -42,6 +42,7 @@ RECIPE = "int8-conv-p9999-1"
 _PERCENTILE = 99.99
 _LINES = 24  # calibration lines (about half a minute of one core to build)
 _CHUNK = 2  # lines per calibration pass: bounds the memory the calibration takes
+_ABANDONED = 3600.0  # seconds after which a half-done build is another's, stopped
 _WIDTH = 1280  # the recogniser's input width for calibration (lines padded to it)
 _HEIGHT = 48  # the recogniser's input height (PP-OCR)
 _OPSET = 17  # per-channel weights need opset 13 or later; the wheel's model is 11
@@ -80,9 +81,11 @@ def recogniser(source: Path, *, directory: Path | None = None, lines: int = _LIN
     try:
         digest = hashlib.sha256(source.read_bytes())
         digest.update(f"{RECIPE} {lines} {tools}".encode())
-        for folder in _folders(directory):
-            target = folder / f"{source.stem}.{digest.hexdigest()[:16]}.onnx"
+        for folder, private in _folders(directory):
             with contextlib.suppress(OSError):
+                target = (_private(folder) if private else folder) / (
+                    f"{source.stem}.{digest.hexdigest()[:16]}.onnx"
+                )
                 if not target.is_file():
                     _build_once(source, target, lines)
                 return target
@@ -91,14 +94,24 @@ def recogniser(source: Path, *, directory: Path | None = None, lines: int = _LIN
     return None
 
 
-def _folders(directory: Path | None) -> Iterator[Path]:
+def _folders(directory: Path | None) -> Iterator[tuple[Path, bool]]:
     """The cache, then a private folder under the system's temporary one (a read-only
-    home, as on some hosted functions)."""
+    home, as on some hosted functions); each with whether it must be this user's alone."""
     if directory is not None:
-        yield directory
+        yield directory, False
         return
-    yield cache_dir()
-    yield Path(tempfile.gettempdir()) / f"spcheck-ocr-{os.getuid()}"
+    yield cache_dir(), False
+    yield Path(tempfile.gettempdir()) / f"spcheck-ocr-{os.getuid()}", True
+
+
+def _private(folder: Path) -> Path:
+    """``folder``, made only this user's. A model another user could have put there could
+    read a page wrong: a folder not this user's alone is refused (``OSError``)."""
+    folder.mkdir(mode=0o700, exist_ok=True)
+    status = folder.lstat()
+    if status.st_uid != os.getuid() or status.st_mode & 0o077 or folder.is_symlink():
+        raise PermissionError(f"{folder} is not this user's alone")
+    return folder
 
 
 def _build_once(source: Path, target: Path, lines: int) -> None:
@@ -110,9 +123,20 @@ def _build_once(source: Path, target: Path, lines: int) -> None:
         try:
             if not target.is_file():
                 log.info("building the 8-bit recogniser once, into %s", target.parent)
+                _clear_abandoned(target.parent)
                 _build(source, target, lines)
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _clear_abandoned(folder: Path) -> None:
+    """Remove what a build stopped part-way (a worker killed at its time limit) left."""
+    import shutil
+    import time
+
+    for work in folder.glob(".build-*"):
+        if time.time() - work.stat().st_mtime > _ABANDONED:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 def _build(source: Path, target: Path, lines: int) -> None:

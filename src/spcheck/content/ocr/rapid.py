@@ -37,37 +37,53 @@ class RapidOcrEngine(OcrEngine):
 
     def __init__(self, threads: int = 1, *, int8: bool = True) -> None:
         try:
-            from rapidocr import RapidOCR
+            import rapidocr  # noqa: F401
         except ImportError as error:  # pragma: no cover - a broken install
             raise OcrError(f"the OCR engine is not installed ({error.name})") from None
         logging.getLogger("RapidOCR").setLevel(logging.WARNING)
-        recogniser: dict[str, str] = {}
         built = int8_recogniser() if int8 else None
-        if built is not None:
-            recogniser["Rec.model_path"] = str(built)
-        self._int8 = built is not None
-        try:
-            self._engine: Any = RapidOCR(
-                params={
-                    **recogniser,
-                    "Global.log_level": "warning",
-                    "Global.text_score": _MIN_SCORE,
-                    # One line at a time: a batch pads every line to its widest, and
-                    # measured on bench/ocr_scan.py's pages one at a time costs 0.8 s of
-                    # recognition a page against 1.3 s in the default batches of six.
-                    "Rec.rec_batch_num": 1,
-                    "Det.limit_type": "max",
-                    "Det.limit_side_len": DETECTION_SIDE,
-                    "EngineConfig.onnxruntime.intra_op_num_threads": threads,
-                    "EngineConfig.onnxruntime.inter_op_num_threads": 1,
-                    # Without the arena a worker peaks at about 1.2 GB resident (2 GB of
-                    # address space) on an A4 page; with it, 1.7 GB (3.2 GB), for about a
-                    # fifth less time.
-                    "EngineConfig.onnxruntime.enable_cpu_mem_arena": False,
-                }
-            )
-        except Exception as error:
-            raise OcrError(f"the OCR engine could not start ({type(error).__name__})") from None
+        failure = ""
+        # A cached 8-bit model that will not load (a damaged disk): the wheel's own reads.
+        for recogniser in (built, None) if built is not None else (None,):
+            try:
+                self._engine: Any = self._started(threads, recogniser)
+            except Exception as error:
+                failure = type(error).__name__
+                continue
+            self._int8 = recogniser is not None
+            return
+        raise OcrError(f"the OCR engine could not start ({failure})")
+
+    @staticmethod
+    def _started(threads: int, recogniser: Path | None) -> Any:
+        from rapidocr import RapidOCR
+
+        chosen = {"Rec.model_path": str(recogniser)} if recogniser is not None else {}
+        engine: Any = RapidOCR(
+            params={
+                **chosen,
+                "Global.log_level": "warning",
+                "Global.text_score": _MIN_SCORE,
+                # One line at a time: a batch pads every line to its widest, and
+                # measured on bench/ocr_scan.py's pages one at a time costs 0.8 s of
+                # recognition a page against 1.3 s in the default batches of six.
+                "Rec.rec_batch_num": 1,
+                "Det.limit_type": "max",
+                "Det.limit_side_len": DETECTION_SIDE,
+                "EngineConfig.onnxruntime.intra_op_num_threads": threads,
+                "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+                # Without the arena a worker peaks at about 1.2 GB resident (2 GB of
+                # address space) on an A4 page; with it, 1.7 GB (3.2 GB), for about a
+                # fifth less time.
+                "EngineConfig.onnxruntime.enable_cpu_mem_arena": False,
+            }
+        )
+        # RapidOCR loads its models at first use: load them now, so that a model that will
+        # not load is known here, where the wheel's own can stand in, not at the first page.
+        engine._load_det_model()
+        engine._load_cls_model()
+        engine._load_rec_model()
+        return engine
 
     @property
     def version(self) -> str:
