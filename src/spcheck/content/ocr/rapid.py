@@ -80,9 +80,12 @@ class RapidOcrEngine(OcrEngine):
         )
         # RapidOCR loads its models at first use: load them now, so that a model that will
         # not load is known here, where the wheel's own can stand in, not at the first page.
-        engine._load_det_model()
-        engine._load_cls_model()
-        engine._load_rec_model()
+        # The loaders are RapidOCR's own, not its published interface: a version without
+        # them loads at the first page instead, as before.
+        for loader in ("_load_det_model", "_load_cls_model", "_load_rec_model"):
+            load = getattr(engine, loader, None)
+            if callable(load):
+                load()
         return engine
 
     @property
