@@ -300,3 +300,48 @@ def test_a_page_scanned_on_its_side_is_still_read(strict, file_rules, form_strip
     scan = scan_file(sideways, "landscape.png", strict, file_rules)
     found = [f.masked for f in of_rule(scan, "content.personal_identifier") if f.kind == "chi"]
     assert found == ["01******37"]
+
+
+def _with_thumbnail(data: bytes, name: str, picture: bytes) -> bytes:
+    from tests.content.builders import _rewrite_zip
+
+    return _rewrite_zip(
+        data,
+        lambda part, body: None if part.startswith("docProps/thumbnail") else body,
+        {name: picture},
+    )
+
+
+def test_a_thumbnail_saved_before_the_redaction_is_read(strict, file_rules, form_strip):
+    # The body was redacted by editing the document; the thumbnail Office saved with it
+    # still shows the first page as it was.
+    clean = scans.docx_with_picture(["Assessment (redacted)"], scans.png(scans.typed(CLEAN[:1])))
+    data = _with_thumbnail(clean, "docProps/thumbnail.jpeg", scans.jpeg(form_strip, quality=85))
+    scan = scan_file(data, "assessment.docx", strict, file_rules)
+    located = _located(scan, "content.personal_identifier", "chi")
+    assert len(located) == 1
+    assert located[0].startswith("docProps/thumbnail.jpeg picture line 3 box ")
+    _no_leak(scan)
+
+
+def test_a_blank_thumbnail_adds_nothing(strict, file_rules):
+    from tests.content.builders import docx_clean
+
+    data = docx_clean(["Training copy, nothing personal."])
+    assert b"docProps/thumbnail.jpeg" in data  # python-docx's template carries one
+    scan = scan_file(data, "training.docx", strict, file_rules)
+    assert scan.status == "pass"
+    assert scan.findings == ()
+
+
+def test_a_thumbnail_spcheck_cannot_draw_is_a_gap_by_name(strict, file_rules):
+    from tests.content.builders import docx_clean
+
+    metafile = b"\xd7\xcd\xc6\x9a" + b"\0" * 60  # a placeable Windows metafile's header
+    data = _with_thumbnail(docx_clean(["Training copy"]), "docProps/thumbnail.wmf", metafile)
+    scan = scan_file(data, "training.docx", strict, file_rules)
+    assert scan.status == "error"
+    [gap] = of_rule(scan, "check.unverifiable")
+    assert gap.message.startswith(
+        "could not check docProps/thumbnail.wmf (the thumbnail of the first page that Office"
+    )

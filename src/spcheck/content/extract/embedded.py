@@ -39,6 +39,13 @@ from spcheck.content.ocr.interface import Picture
 
 # Media that holds no picture to read.
 _SOUND_AND_VIDEO = frozenset({"mp3", "mp4", "m4a", "wav", "wma", "wmv", "avi", "mov", "mpg"})
+# Pictures kept elsewhere in a package: the thumbnail Office saves of the first page
+# (docProps/thumbnail.jpeg) shows that page as it was when saved, which may be before a
+# redaction, so it is read like any other picture; so is any picture part of a package.
+_PICTURE_TYPES = frozenset(
+    {"png", "jpg", "jpeg", "jpe", "gif", "bmp", "tif", "tiff", "webp", "emf", "wmf"}
+)
+_THUMBNAIL = "the thumbnail of the first page that Office saved with the document"
 # What reads between the embedding's part name and a location inside it.
 WITHIN = " › "
 _OPENABLE = (b"PK\x03\x04", b"%PDF-")
@@ -48,6 +55,17 @@ _TOO_DEEP = "inside other embedded objects, deeper than spcheck opens"
 
 def _is_object(name: str, folder: str) -> bool:
     return name.lower().rpartition("/")[0].endswith(folder)
+
+
+def _is_picture_part(name: str, package: Package) -> bool:
+    if name.endswith("/"):
+        return False
+    extension = name.rpartition(".")[2].lower()
+    return extension in _PICTURE_TYPES or package.content_type(name).startswith("image/")
+
+
+def _is_thumbnail(name: str) -> bool:
+    return name.lower().startswith("docprops/thumbnail")
 
 
 def _inside(name: str, location: str) -> str:
@@ -178,6 +196,12 @@ def with_embedded(
             extraction = with_object(
                 extraction, name, data, limits, "an embedded object", positions=positions
             )
+        elif _is_picture_part(name, package):
+            if name.lower().endswith(".svg"):
+                segments.extend(_svg_text(name, package))
+                continue
+            reason = _THUMBNAIL if _is_thumbnail(name) else "a picture in the package"
+            pictures.append(Picture(name, "image", package.zip.read(name), 0, reason))
     # A picture in a format spcheck cannot draw (a Windows metafile) fails when it is
     # read, and is then a gap: it can hold text.
     return replace(
