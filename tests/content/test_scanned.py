@@ -345,3 +345,35 @@ def test_a_thumbnail_spcheck_cannot_draw_is_a_gap_by_name(strict, file_rules):
     assert gap.message.startswith(
         "could not check docProps/thumbnail.wmf (the thumbnail of the first page that Office"
     )
+
+
+def _photo_with_location(image: object) -> bytes:
+    from PIL import Image
+
+    assert isinstance(image, Image.Image)
+    exif = Image.Exif()
+    gps = exif.get_ifd(0x8825)
+    # A made-up place in the sea off the coast: only its presence matters.
+    gps.update({1: "N", 2: (56.0, 0.0, 0.0), 3: "W", 4: (1.0, 0.0, 0.0)})
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, "JPEG", quality=80, exif=exif)
+    return buffer.getvalue()
+
+
+def test_a_photo_that_says_where_it_was_taken_is_hidden_data(strict, file_rules):
+    photo = _photo_with_location(scans.typed(CLEAN[:1]))
+    scan = scan_file(photo, "photo.jpg", strict, file_rules)
+    [item] = of_rule(scan, "content.hidden_data")
+    assert (item.kind, item.location) == ("photo_location", "the image file")
+    assert "56" not in item.message
+    inside = scans.docx_with_picture(["Visit notes"], photo)
+    scan = scan_file(inside, "notes.docx", strict, file_rules)
+    located = _located(scan, "content.hidden_data", "photo_location")
+    assert located == ["word/media/image1.jpg"]
+
+
+def test_a_photo_without_a_location_and_records_folders_add_nothing(strict, file_rules):
+    plain = scan_file(scans.jpeg(scans.typed(CLEAN[:1])), "photo.jpg", strict, file_rules)
+    assert of_rule(plain, "content.hidden_data") == []
+    photo = _photo_with_location(scans.typed(CLEAN[:1]))
+    assert scan_file(photo, "record.jpg", RECORDS, file_rules).findings == ()

@@ -39,6 +39,7 @@ HIDDEN_KINDS: frozenset[str] = frozenset(
         "pdf_invisible_text",
         "pdf_hidden_layer",
         "pdf_unapplied_redaction",
+        "photo_location",
     }
 )
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from spcheck.content.detectors.interface import TextSegment
+from spcheck.content.extract.image import location_item
 from spcheck.content.extract.ole import UNKNOWN_KIND, inner_file
 from spcheck.content.extract.ooxml import Package
 from spcheck.content.extract.safexml import local
@@ -36,6 +37,7 @@ from spcheck.content.interface import (
     Limits,
 )
 from spcheck.content.ocr.interface import Picture
+from spcheck.content.ocr.pixels import has_photo_location
 
 # Media that holds no picture to read.
 _SOUND_AND_VIDEO = frozenset({"mp3", "mp4", "m4a", "wav", "wma", "wmv", "avi", "mov", "mpg"})
@@ -172,7 +174,7 @@ def with_embedded(
     extraction: Extraction, package: Package, limits: Limits, *, positions: bool
 ) -> Extraction:
     """``extraction`` with the package's embedded objects recorded, and opened where possible."""
-    controls: list[HiddenItem] = []
+    hidden: list[HiddenItem] = []
     pictures: list[Picture] = []
     segments: list[TextSegment] = []
     for name in package.names:
@@ -183,8 +185,10 @@ def with_embedded(
             elif ext not in _SOUND_AND_VIDEO:
                 data = package.zip.read(name)
                 pictures.append(Picture(name, "image", data, 0, "a picture in the document"))
+                if has_photo_location(data):
+                    hidden.append(location_item(name))
         elif _is_object(name, "/activex"):
-            controls.append(
+            hidden.append(
                 HiddenItem(
                     "embedded_object",
                     name,
@@ -207,7 +211,7 @@ def with_embedded(
     return replace(
         extraction,
         segments=extraction.segments + tuple(segments),
-        hidden=extraction.hidden + tuple(controls),
+        hidden=extraction.hidden + tuple(hidden),
         pictures=extraction.pictures + tuple(pictures),
     )
 

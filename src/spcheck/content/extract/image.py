@@ -10,6 +10,7 @@ from __future__ import annotations
 from spcheck.content.interface import (
     Extraction,
     Extractor,
+    HiddenItem,
     Limits,
     MalformedFile,
     TooMuchContent,
@@ -22,7 +23,7 @@ class ImageExtractor(Extractor):
     file_type = "image"
 
     def extract(self, data: bytes, limits: Limits, *, positions: bool) -> Extraction:
-        from spcheck.content.ocr.pixels import frame_count
+        from spcheck.content.ocr.pixels import frame_count, has_photo_location
 
         try:
             frames, _ = frame_count(data, limits)
@@ -36,4 +37,15 @@ class ImageExtractor(Extractor):
         pictures = tuple(
             Picture(f"page {i + 1}", "image", data, i, reason.format(i + 1)) for i in range(frames)
         )
-        return Extraction(type="image", pictures=pictures)
+        hidden = (location_item("the image file"),) if has_photo_location(data) else ()
+        return Extraction(type="image", pictures=pictures, hidden=hidden)
+
+
+def location_item(where: str) -> HiddenItem:
+    """The hidden-data item of a photo that says where it was taken (the place is never
+    shown: it may be a child's home)."""
+    return HiddenItem(
+        "photo_location",
+        where,
+        "a photo that carries the place it was taken (GPS latitude and longitude)",
+    )

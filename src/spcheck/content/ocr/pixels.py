@@ -80,6 +80,22 @@ def frame_count(data: bytes, limits: Limits) -> tuple[int, tuple[int, int]]:
         raise PictureRefused("a picture over Pillow's decompression-bomb limit") from None
 
 
+_GPS_IFD = 0x8825
+_GPS_LATITUDE, _GPS_LONGITUDE = 2, 4
+
+
+def has_photo_location(data: bytes) -> bool:
+    """Whether an image file carries where it was taken (EXIF GPS latitude and longitude),
+    from its header alone. A phone photo of a child's home keeps the address in its
+    metadata though nobody sees it in the picture."""
+    try:
+        with _opened(data) as image:
+            gps = image.getexif().get_ifd(_GPS_IFD)
+    except Exception:  # a hostile header: the pixels are still read, or the file refused
+        return False
+    return _GPS_LATITUDE in gps and _GPS_LONGITUDE in gps
+
+
 def image_frame(data: bytes, index: int, limits: Limits) -> tuple[Image, float]:
     """Frame ``index`` of an image file, upright (EXIF orientation), at most ``MAX_SIDE``,
     and its pixels per pixel of the file."""
