@@ -6,6 +6,8 @@ import io
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from spcheck.doctor.run import run_doctor
 from spcheck.emulator.credential import TEST_CLIENT_ID, EmulatorCredential
 from spcheck.emulator.inprocess import transport
@@ -52,9 +54,13 @@ def doctor(
     state: EmulatorState | None = None,
     fmt: str = "table",
     trace: Path | None = None,
+    notify_transport: httpx.AsyncBaseTransport | None = None,
 ) -> tuple[int, str, dict[str, Any]]:
-    """Run doctor in process against an emulator in ``spec``; the code, the text, the lines."""
-    served = transport(state or seed_demo(), base_url=BASE, faults=spec)
+    """Run doctor in process against an emulator in ``spec``; the code, the text, the lines.
+    ``notify_transport`` is where the emulator's notifications go (a receiver)."""
+    served = transport(
+        state or seed_demo(), base_url=BASE, faults=spec, notify_transport=notify_transport
+    )
     clock = FakeClock()
     options: dict[str, Any] = {"transport": served, "clock": clock, "sleep": clock.sleep}
     if settings.auth is AuthMode.SECRET:

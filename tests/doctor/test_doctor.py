@@ -17,10 +17,15 @@ from spcheck.doctor.settings_check import check_settings
 from spcheck.emulator.inprocess import transport
 from spcheck.emulator.seeds import ROOT_FOLDER, SERVICE_EMAIL, SITE, seed_demo
 from spcheck.emulator.server import EmulatorServer
+from spcheck.settings import Settings
 from tests.conftest import EXAMPLES, POLICIES, CliResult
+from tests.emulator.helpers import Receiver
 from tests.graph.conftest import FakeClock
 
 from .helpers import BASE, CANARY_SECRET, RUNBOOK, doctor, settings_for, with_token
+
+NOTIFY_URL = "http://127.0.0.1:8080/api/notify?code=test-function-key"
+NOTIFY_SECRET = "a-doctor-secret-of-at-least-32-characters"
 
 
 def status(lines: dict[str, Any], check: str) -> str:
@@ -40,7 +45,8 @@ def test_a_healthy_emulator_without_auth_passes_with_the_token_checks_skipped(
     code, text, lines = doctor(settings_for(tmp_path), state=state)
     assert code == 0, text
     assert list(lines) == list(ORDER)
-    assert {status(lines, c) for c in ("token", "permissions", "mail")} == {"-"}
+    assert {status(lines, c) for c in ("token", "permissions", "notify", "mail")} == {"-"}
+    assert "not configured (SPCHECK_NOTIFY_URL)" in lines["notify"]
     assert "SPCHECK_AUTH=none" in lines["token"]
     for check in (
         "settings",
@@ -54,7 +60,7 @@ def test_a_healthy_emulator_without_auth_passes_with_the_token_checks_skipped(
         "clock",
     ):
         assert status(lines, check) == "✓", text
-    assert "doctor: 9 passed, 0 warning(s), 0 failed, 3 skipped; exit 0" in text
+    assert "doctor: 9 passed, 0 warning(s), 0 failed, 4 skipped; exit 0" in text
     drive = next(iter(state.sites.values())).drive_id
     assert all(item.deleted or "doctor" not in item.name for item in state.drive_items(drive)), (
         "the probe folder is gone"
@@ -63,11 +69,22 @@ def test_a_healthy_emulator_without_auth_passes_with_the_token_checks_skipped(
 
 def test_a_healthy_tenant_with_a_token_passes_every_check(tmp_path: Path) -> None:
     settings = with_token(
-        tmp_path, alert_to="sso@careinspectorate.example", alert_from=SERVICE_EMAIL
+        tmp_path,
+        alert_to="sso@careinspectorate.example",
+        alert_from=SERVICE_EMAIL,
+        notify_url=NOTIFY_URL,
+        notify_secret=NOTIFY_SECRET,
     )
-    code, text, lines = doctor(settings)
+    receiver = Receiver()
+    state = seed_demo()
+    code, text, lines = doctor(settings, state=state, notify_transport=receiver.transport())
     assert code == 0, text
     assert all(status(lines, check) == "✓" for check in ORDER), text
+    assert "Graph validated http://127.0.0.1:8080/api/notify and made a subscription" in text
+    assert [q["validationToken"] != "" for q in receiver.queries] == [True]
+    assert state.subscriptions == {}, "the test subscription is deleted again"
+    assert "test-function-key" not in text
+    assert NOTIFY_SECRET not in text
     assert "token from the secret credential for app 5e" in lines["token"]
     assert "Sites.Selected granted, nothing broader" in lines["permissions"]
     assert "not proven without sending" in lines["mail"]
@@ -414,3 +431,41 @@ def test_a_certificate_that_cannot_be_loaded_fails_the_token_and_keeps_the_rest(
     assert by_id["site"].status is Status.SKIP
     assert by_id["policy"].status is Status.PASS
     assert exit_code(results) == 2
+
+
+def _notifying(tmp_path: Path, **changes: Any) -> Settings:
+    return settings_for(tmp_path, notify_url=NOTIFY_URL, notify_secret=NOTIFY_SECRET, **changes)
+
+
+def test_an_endpoint_that_fails_graphs_handshake_fails_the_notify_check(tmp_path: Path) -> None:
+    receiver = Receiver()
+    receiver.echo = False
+    state = seed_demo()
+    code, text, lines = doctor(
+        _notifying(tmp_path), state=state, notify_transport=receiver.transport()
+    )
+    assert code == 2, text
+    assert status(lines, "notify") == "✗"
+    assert "could not validate http://127.0.0.1:8080/api/notify (HTTP 400" in lines["notify"]
+    assert "reachable from the internet" in fix_of(text, "notify")
+    assert "runbooks/subscriptions.md#when-graph-refuses" in text
+    assert state.subscriptions == {}
+    assert "test-function-key" not in text
+
+
+def test_a_tenant_that_refuses_subscriptions_is_a_warning(tmp_path: Path) -> None:
+    code, text, lines = doctor(
+        _notifying(tmp_path), "subscriptions:refused", notify_transport=Receiver().transport()
+    )
+    assert code == 0, text
+    assert status(lines, "notify") == "!"
+    assert "HTTP 403" in lines["notify"]
+    assert "on its schedule alone" in lines["notify"]
+
+
+def test_a_notify_url_without_its_secret_fails_the_notify_check(tmp_path: Path) -> None:
+    settings = settings_for(tmp_path, notify_url=NOTIFY_URL)
+    code, text, lines = doctor(settings, notify_transport=Receiver().transport())
+    assert code == 2, text
+    assert status(lines, "notify") == "✗"
+    assert "SPCHECK_NOTIFY_SECRET: not set" in lines["notify"]

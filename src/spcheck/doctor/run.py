@@ -1,11 +1,11 @@
 """``spcheck doctor``: every check in order, each stopping those that depend on it.
 
 Order: settings; token; permissions (the roles claim); site; drive; the inspections
-root; the write test; a delta round trip; mail; the state store; the policy files;
-the clock. The Graph checks share one gateway on one event loop, with a short
-retry policy so that an unreachable Graph is said within seconds, not minutes.
-The exit code: 0 when nothing failed (warnings included), 3 when a failure was
-Graph or the state store out of reach, else 2.
+root; the write test; a delta round trip; change notifications (a test subscription);
+mail; the state store; the policy files; the clock. The Graph checks share one gateway
+on one event loop, with a short retry policy so that an unreachable Graph is said
+within seconds, not minutes. The exit code: 0 when nothing failed (warnings
+included), 3 when a failure was Graph or the state store out of reach, else 2.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ ORDER = (
     "root",
     "write",
     "delta",
+    "notify",
     "mail",
     "state",
     "policy",
@@ -57,6 +58,7 @@ async def _graph_checks(
     settings: Settings, gateway_options: Mapping[str, Any], results: list[CheckResult]
 ) -> None:
     from spcheck.doctor import graph_checks as g
+    from spcheck.doctor.notify_check import check_notify
     from spcheck.graph.client import build_gateway
     options = {"policy": DOCTOR_POLICY, **gateway_options}
     try:
@@ -65,7 +67,7 @@ async def _graph_checks(
         results.append(
             failed("token", str(error), "correct that setting", section("configure-spcheck"))
         )
-        for check in ("permissions", *SITE_CHAIN, "mail"):
+        for check in ("permissions", *SITE_CHAIN, "notify", "mail"):
             results.append(skipped(check, "needs the token check to pass"))
         results.append(check_state(settings))
         results.append(check_policy(settings))
@@ -86,6 +88,7 @@ async def _graph_checks(
             else:
                 results.append(g.check_permissions(found))
             await _site_checks(gateway, settings, found, results)
+        results.append(await check_notify(gateway, settings, found))
         results.append(g.check_mail(settings, found, token))
         results.append(check_state(settings))
         results.append(check_policy(settings))
