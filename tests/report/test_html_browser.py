@@ -18,8 +18,9 @@ from typing import Any
 
 import pytest
 
+from spcheck.domain.findings import Severity
 from spcheck.report import renderer
-from tests.report.builders import followed_result, sample_report, sample_result
+from tests.report.builders import finding, followed_result, sample_report, sample_result
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")
@@ -108,3 +109,30 @@ def test_the_report_opens_offline_without_errors_and_every_link_has_a_target(
     # A row of the overview leads to its inspection's section.
     browser.find_element("css selector", "table.overview a[href='#inspection-2']").click()
     assert browser.execute_script("return location.hash") == "#inspection-2"
+
+
+def test_the_report_fits_a_laptop_screen_without_scrolling_sideways(
+    browser: Any, tmp_path: Path
+) -> None:
+    # A masked permission id is one long run of asterisks, and paths are long: neither may
+    # push the page wider than the window.
+    base = followed_result()
+    shared = finding(
+        "permission.outside_window",
+        Severity.ERROR,
+        "partnership access outside the access window",
+        "02 Position statement and evidence/Position statement with supporting evidence "
+        "(final draft, version 3, agreed at the partnership board).docx",
+        "position-statement",
+        location="permission aT" + "*" * 70 + "Qx",
+    )
+    report = sample_report(dataclasses.replace(base, findings=(*base.findings, shared)))
+    page = tmp_path / "report.html"
+    page.write_text(renderer("html").render(report), "utf-8")
+    for width in (1280, 1024):
+        browser.set_window_size(width, 900)
+        browser.get(page.as_uri())
+        scroll, client = browser.execute_script(
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        assert scroll <= client, f"{scroll} > {client} at {width} px"
