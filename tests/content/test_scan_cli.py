@@ -14,6 +14,7 @@ from spcheck.domain.findings import mask
 from spcheck.errors import InputError
 from tests.content import builders
 from tests.content.builders import CHI_DOC_TEST, PLANTED
+from tests.report.schemas import problems
 
 
 def _leaks(output: str) -> list[str]:
@@ -56,6 +57,26 @@ def test_json_is_exactly_the_scan_schema(folder, strict, file_rules, capsys):
         "error",
     )
     assert (clean["status"], clean["findings"]) == ("pass", [])
+    assert problems(document, "scan") == []
+
+
+def test_every_scan_follows_the_published_schema(folder, strict, file_rules, capsys):
+    """Every built document (hostile ones, a macro file, an unreadable path) in one scan."""
+    files = type(file_rules)(allowed_extensions=[*file_rules.allowed_extensions, "docm"])
+    paths = [*sorted(folder.iterdir()), folder / "no-such-file.pdf"]
+    run_scan(paths, strict, files, "json", folder_key=None)
+    document = json.loads(capsys.readouterr().out)
+    assert {f["status"] for f in document["files"]} == {"pass", "fail", "error"}
+    assert problems(document, "scan") == []
+    # The schema is strict: what the code does not write, it refuses.
+    document["files"][0]["extra"] = True
+    document["files"][1]["status"] = "ok"
+    del document["files"][2]["type"]
+    assert [line.partition(":")[0] for line in problems(document, "scan")] == [
+        "files/0",
+        "files/1/status",
+        "files/2",
+    ]
 
 
 def test_clean_files_exit_zero(folder, strict, file_rules, capsys):

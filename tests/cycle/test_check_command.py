@@ -16,6 +16,7 @@ from spcheck.errors import InputError, ServiceUnavailable
 from spcheck.graph.retry import RetryPolicy
 from tests.cycle.conftest import BASE, EILIDH, INSPECTION, FakeClock, World, local
 from tests.cycle.test_scenarios import PIR, upload_records
+from tests.report.schemas import problems
 
 
 def options(world: World, faults: str | None = None) -> dict[str, Any]:
@@ -45,6 +46,26 @@ def test_json_on_stdout_and_exit_0_when_nothing_is_wrong(
     assert code == 0
     assert document["as_of"] == "2026-10-01T17:00:00+01:00"
     assert document["summary"]["errors"] == 0
+
+
+@pytest.mark.parametrize(("fmt", "version"), [("json", "v2"), ("json-v1", "v1")])
+def test_a_real_report_follows_its_published_schema(
+    world: World, capsys: pytest.CaptureFixture[str], fmt: str, version: str
+) -> None:
+    """A cycle with errors in it: unexpected and misnamed records, an overdue PIR."""
+    upload_records(world, ["GM-0001", "XX-9999"], "records", local("2026-09-28T09:00"))
+    code = run_check(
+        [],
+        as_of="2026-10-06",
+        fmt=fmt,
+        out=None,
+        gateway_options=options(world),
+        settings=world.settings(),
+    )
+    document = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert document["inspections"][0]["findings"]
+    assert problems(document, version) == []
 
 
 def test_errors_exit_1_and_the_report_file_is_written(

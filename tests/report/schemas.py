@@ -1,5 +1,6 @@
-"""The report formats' JSON Schemas: spcheck's own (docs/schemas/) and SARIF 2.1.0's
-(vendored here from the OASIS sarif-spec repository, sarif-2.1/schema/, errata 01)."""
+"""The JSON Schemas of what spcheck writes: its own (docs/schemas/: the reports and the scan)
+and SARIF 2.1.0's (vendored here from the OASIS sarif-spec repository, sarif-2.1/schema/,
+errata 01)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,13 @@ REPORT_SCHEMAS = ROOT / "docs" / "schemas"
 SARIF_SCHEMA = Path(__file__).parent / "schemas" / "sarif-schema-2.1.0.json"
 
 
+# The published schema of each document spcheck writes.
+PUBLISHED = {"v2": "report-v2", "v1": "report-v1", "scan": "scan-v1"}
+
+
 @cache
-def _report_validator(version: str) -> Draft202012Validator:
-    schema = json.loads((REPORT_SCHEMAS / f"report-{version}.schema.json").read_text())
+def _spcheck_validator(version: str) -> Draft202012Validator:
+    schema = json.loads((REPORT_SCHEMAS / f"{PUBLISHED[version]}.schema.json").read_text())
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema, format_checker=FormatChecker())
 
@@ -30,8 +35,9 @@ def _sarif_validator() -> Draft4Validator:
 
 
 def problems(document: Any, version: str) -> list[str]:
-    """Every way ``document`` breaks the schema (``v1``, ``v2`` or ``sarif``), as lines."""
-    validator = _sarif_validator() if version == "sarif" else _report_validator(version)
+    """Every way ``document`` breaks the schema (``v1``, ``v2``, ``scan`` or ``sarif``), as
+    lines."""
+    validator = _sarif_validator() if version == "sarif" else _spcheck_validator(version)
     return [
         f"{'/'.join(map(str, error.absolute_path))}: {error.message}"
         for error in validator.iter_errors(document)

@@ -1,6 +1,7 @@
-"""The JSON reports against their JSON Schemas (docs/schemas/), and the SARIF log against the
-SARIF 2.1.0 schema: reports built from values here; real ones from check cycles and the demo
-are validated in tests/cycle and tests/demo."""
+"""The published JSON Schemas (docs/schemas/) are the ones generated from the models that
+write the documents; the JSON reports follow them, and the SARIF log the SARIF 2.1.0
+schema: reports built from values here; real ones from check cycles and the demo are
+validated in tests/cycle and tests/demo, real scans in tests/content/test_scan_cli.py."""
 
 from __future__ import annotations
 
@@ -10,16 +11,42 @@ from typing import Any
 
 import pytest
 
+from spcheck import schemas
 from spcheck.domain.catalogue import RULE_IDS
 from spcheck.report import renderer
 from tests.report.builders import ACCEPTED_PATH, ACCEPTED_REASON, followed_result, sample_report
-from tests.report.schemas import problems
+from tests.report.schemas import PUBLISHED, REPORT_SCHEMAS, problems
 
 CASES = {"without history": sample_report, "with history": lambda: sample_report(followed_result())}
 
 
 def document(fmt: str, case: str) -> Any:
     return json.loads(renderer(fmt).render(CASES[case]()))
+
+
+@pytest.mark.parametrize("name", schemas.names())
+def test_the_published_schema_is_the_one_the_code_writes(name: str) -> None:
+    published = REPORT_SCHEMAS / name
+    assert published.is_file(), f"{name} is not published: run python -m spcheck.schemas"
+    assert published.read_text(encoding="utf-8") == schemas.schema_text(name), (
+        f"docs/schemas/{name} differs from the model that writes the document: run "
+        "python -m spcheck.schemas, and say what changed in the format's docs page"
+    )
+
+
+def test_every_published_schema_is_generated_and_validated() -> None:
+    on_disk = {path.name for path in REPORT_SCHEMAS.glob("*.schema.json")}
+    assert on_disk == set(schemas.names())
+    assert {f"{stem}.schema.json" for stem in PUBLISHED.values()} == on_disk
+
+
+def test_the_generator_writes_only_what_changed(tmp_path, capsys) -> None:
+    assert schemas.main([str(tmp_path)]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(schemas.names())
+    (tmp_path / "scan-v1.schema.json").write_text("{}\n")
+    assert schemas.write(tmp_path) == ["scan-v1.schema.json"]
+    assert schemas.main(["--help"]) == 2
+    assert "usage: python -m spcheck.schemas" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("case", list(CASES))

@@ -12,7 +12,6 @@ import json
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from spcheck.content.api import FileScan, mask_identifiers, scan_many
 from spcheck.content.extract import type_from_name
@@ -22,7 +21,6 @@ from spcheck.domain.findings import Finding, Severity
 from spcheck.domain.policy import ContentRules, FileRules
 from spcheck.outward import neutralise
 
-SCHEMA = "spcheck.scan/v1"
 _STATUS_STYLE = {"pass": "green", "fail": "red", "error": "magenta"}
 _SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
 
@@ -94,32 +92,6 @@ def _scan_with_progress(
         return scan_many(items, content, files, progress=advance)
 
 
-def scan_document(scans: list[FileScan]) -> dict[str, Any]:
-    """The ``spcheck.scan/v1`` document (DESIGN.md section 6)."""
-    return {
-        "schema": SCHEMA,
-        "files": [
-            {
-                "path": mask_identifiers(scan.path),
-                "type": scan.type,
-                "status": scan.status,
-                "findings": [
-                    {
-                        "rule": f.rule,
-                        "kind": f.kind,
-                        "severity": f.severity.value,
-                        "location": f.location,
-                        "masked": f.masked,
-                        "message": f.message,
-                    }
-                    for f in scan.findings
-                ],
-            }
-            for scan in scans
-        ],
-    }
-
-
 def render_table(scans: list[FileScan], folder_key: str | None) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -186,7 +158,7 @@ def unread_pictures(scans: list[FileScan]) -> list[tuple[str, str]]:
 
 
 def exit_code(scans: list[FileScan]) -> int:
-    """1 when any finding is of severity error (DESIGN.md section 5), else 0."""
+    """1 when any finding is of severity error, else 0 (docs/commands.md, exit codes)."""
     errors = any(f.severity == Severity.ERROR for scan in scans for f in scan.findings)
     return 1 if errors else 0
 
@@ -209,7 +181,10 @@ def run_scan(
     # File names are the partnership's, and sheet names inside them too: shown safe.
     scans = neutralise(scan_paths(paths, content, files, show_progress=show_progress))
     if fmt == "json":
-        sys.stdout.write(json.dumps(scan_document(scans), indent=2, ensure_ascii=False) + "\n")
+        from spcheck.content.scan_format import scan_model
+
+        document = scan_model(scans).model_dump(mode="json", by_alias=True)
+        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     else:
         render_table(scans, folder_key)
     return exit_code(scans)

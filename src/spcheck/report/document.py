@@ -2,23 +2,24 @@
 release), and the shared helpers the text renderers use: local time, runbook links,
 labels, each finding's history and acceptance in words.
 
-docs/report-format.md describes both shapes; docs/schemas/ holds their JSON Schemas.
+The JSON shapes are built as the models of ``report.models``; docs/report-format.md
+describes them and docs/schemas/ holds the JSON Schemas generated from those models.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from spcheck.domain.findings import Finding, Severity, finding_key
 from spcheck.domain.history import Accepted, FindingNote, FindingState, Resolved
 from spcheck.domain.timeline import MilestoneState
+from spcheck.report import models
 from spcheck.report.interface import REPORT_SCHEMA_V1, Report
+from spcheck.report.models import LONDON, local_iso
 from spcheck.rules.interface import InspectionResult, MilestoneResult, RecordsSummary
 from spcheck.rules.privacy import redact
 
-LONDON = ZoneInfo("Europe/London")
 SEVERITIES = (Severity.ERROR, Severity.WARNING, Severity.INFO)
 
 
@@ -27,7 +28,7 @@ def local(moment: dt.datetime) -> dt.datetime:
 
 
 def iso(moment: dt.datetime | None) -> str | None:
-    return None if moment is None else local(moment).isoformat()
+    return None if moment is None else local_iso(moment)
 
 
 def shown(moment: dt.datetime | None) -> str:
@@ -103,164 +104,164 @@ def error_counts(result: InspectionResult) -> dict[str, int]:
 
 
 def _finding_core(finding: Finding) -> dict[str, Any]:
-    data: dict[str, Any] = {
+    return {
         "rule": finding.rule,
-        "severity": finding.severity.value,
+        "severity": finding.severity,
         "path": finding.path,
         "message": finding.message,
         "milestone": finding.milestone,
+        "kind": finding.kind,
+        "location": finding.location,
+        "masked": finding.masked,
     }
-    for key in ("kind", "location", "masked"):
-        value = getattr(finding, key)
-        if value is not None:
-            data[key] = value
-    return data
 
 
-def finding_dict(finding: Finding, note: FindingNote) -> dict[str, Any]:
-    data = _finding_core(finding)
+def finding_model(finding: Finding, note: FindingNote) -> models.Finding:
     accepted = note.accepted
-    data.update(
-        {
-            "key": note.key,
-            "state": note.state.value,
-            "first_seen": iso(note.first_seen),
-            "last_seen": iso(note.last_seen),
-            "cycles": note.cycles,
-            "reopened": note.reopened,
-            "accepted": None
-            if accepted is None
-            else {
-                "by": redact(accepted.by),
-                "at": iso(accepted.at),
-                "reason": redact(accepted.reason),
-                "until": iso(accepted.until),
-            },
-        }
+    return models.Finding(
+        **_finding_core(finding),
+        key=note.key,
+        state=note.state,
+        first_seen=note.first_seen,
+        last_seen=note.last_seen,
+        cycles=note.cycles,
+        reopened=note.reopened,
+        accepted=None
+        if accepted is None
+        else models.Acceptance(
+            by=redact(accepted.by),
+            at=accepted.at,
+            reason=redact(accepted.reason),
+            until=accepted.until,
+        ),
     )
-    return data
 
 
-def resolved_dict(resolved: Resolved) -> dict[str, Any]:
-    return {
-        "key": resolved.key,
-        "rule": resolved.rule,
-        "severity": resolved.severity.value,
-        "path": resolved.path,
-        "milestone": resolved.milestone,
-        "location": resolved.location,
-        "first_seen": iso(resolved.first_seen),
-        "last_seen": iso(resolved.last_seen),
-        "resolved_at": iso(resolved.resolved_at),
-        "cycles": resolved.cycles,
-    }
+def resolved_model(resolved: Resolved) -> models.Resolved:
+    return models.Resolved(
+        key=resolved.key,
+        rule=resolved.rule,
+        severity=resolved.severity,
+        path=resolved.path,
+        milestone=resolved.milestone,
+        location=resolved.location,
+        first_seen=resolved.first_seen,
+        last_seen=resolved.last_seen,
+        resolved_at=resolved.resolved_at,
+        cycles=resolved.cycles,
+    )
 
 
-def milestone_dict(milestone: MilestoneResult) -> dict[str, Any]:
+def _milestone_fields(milestone: MilestoneResult) -> dict[str, Any]:
     return {
         "id": milestone.id,
         "title": milestone.title,
-        "due": iso(milestone.due),
-        "state": milestone.state.value,
-        "met_at": iso(milestone.met_at),
+        "due": milestone.due,
+        "state": milestone.state,
+        "met_at": milestone.met_at,
         "evidence": list(milestone.evidence),
     }
 
 
-def records_dict(records: RecordsSummary) -> dict[str, Any]:
-    return {
-        "sample_expected": records.sample_expected,
-        "sample_uploaded": records.sample_uploaded,
-        "reserves_expected": records.reserves_expected,
-        "reserves_uploaded": records.reserves_uploaded,
-        "missing": list(records.missing),
-        "unexpected": list(records.unexpected),
-        "duplicates": list(records.duplicates),
-    }
+def records_model(records: RecordsSummary) -> models.Records:
+    return models.Records(
+        sample_expected=records.sample_expected,
+        sample_uploaded=records.sample_uploaded,
+        reserves_expected=records.reserves_expected,
+        reserves_uploaded=records.reserves_uploaded,
+        missing=list(records.missing),
+        unexpected=list(records.unexpected),
+        duplicates=list(records.duplicates),
+    )
 
 
-def inspection_dict(result: InspectionResult) -> dict[str, Any]:
+def inspection_model(result: InspectionResult) -> models.Inspection:
     upcoming = next_milestone(result)
-    return {
-        "id": result.id,
-        "partnership": result.partnership,
-        "week": result.week,
-        "status": result.status,
-        "next_milestone": None
+    return models.Inspection(
+        id=result.id,
+        partnership=result.partnership,
+        week=result.week,
+        status=result.status,
+        next_milestone=None
         if upcoming is None
-        else {
-            "id": upcoming.id,
-            "title": upcoming.title,
-            "due": iso(upcoming.due),
-            "state": upcoming.state.value,
-        },
-        "errors": error_counts(result),
-        "trend": list(result.trend),
-        "milestones": [
-            {**milestone_dict(m), "kind": m.kind, "waiting_for": list(m.waiting_for)}
+        else models.NextMilestone(
+            id=upcoming.id, title=upcoming.title, due=upcoming.due, state=upcoming.state
+        ),
+        errors=models.ErrorCounts(**error_counts(result)),
+        trend=list(result.trend),
+        milestones=[
+            models.Milestone(**_milestone_fields(m), kind=m.kind, waiting_for=list(m.waiting_for))
             for m in result.milestones
         ],
-        "records": records_dict(result.records),
-        "findings": [finding_dict(f, note_of(result, f)) for f in result.findings],
-        "resolved": [resolved_dict(r) for r in result.resolved],
-    }
+        records=records_model(result.records),
+        findings=[finding_model(f, note_of(result, f)) for f in result.findings],
+        resolved=[resolved_model(r) for r in result.resolved],
+    )
 
 
-def report_dict(report: Report) -> dict[str, Any]:
+def report_model(report: Report) -> models.ReportV2:
     """``spcheck.report/v2``."""
     summary = report.summary
-    return {
-        "schema": report.schema,
-        "generated_at": iso(report.generated_at),
-        "as_of": iso(report.as_of),
-        "site": report.site,
-        "summary": {
-            "errors": summary.errors,
-            "warnings": summary.warnings,
-            "accepted": summary.accepted,
-            "new": summary.new,
-            "resolved": summary.resolved,
-            "inspections": summary.inspections,
-        },
-        "inspections": [inspection_dict(i) for i in report.inspections],
-    }
+    return models.ReportV2(
+        schema=report.schema,
+        generated_at=report.generated_at,
+        as_of=report.as_of,
+        site=report.site,
+        summary=models.Summary(
+            errors=summary.errors,
+            warnings=summary.warnings,
+            accepted=summary.accepted,
+            new=summary.new,
+            resolved=summary.resolved,
+            inspections=summary.inspections,
+        ),
+        inspections=[inspection_model(i) for i in report.inspections],
+    )
 
 
-def report_dict_v1(report: Report) -> dict[str, Any]:
+def report_model_v1(report: Report) -> models.ReportV1:
     """``spcheck.report/v1``, as it was: accepted findings keep their place and say so at
     the end of their message; status and summary count only what is not accepted."""
     summary = report.summary
 
-    def finding_v1(result: InspectionResult, finding: Finding) -> dict[str, Any]:
+    def finding_v1(result: InspectionResult, finding: Finding) -> models.FindingV1:
         data = _finding_core(finding)
         accepted = note_of(result, finding).accepted
         if accepted is not None:
             data["message"] = f"{finding.message} [{accepted_text(accepted)}]"
-        return data
+        return models.FindingV1(**data)
 
-    return {
-        "schema": REPORT_SCHEMA_V1,
-        "generated_at": iso(report.generated_at),
-        "as_of": iso(report.as_of),
-        "site": report.site,
-        "summary": {
-            "errors": summary.errors,
-            "warnings": summary.warnings,
-            "inspections": summary.inspections,
-        },
-        "inspections": [
-            {
-                "id": result.id,
-                "partnership": result.partnership,
-                "week": result.week,
-                "status": result.status,
-                "milestones": [milestone_dict(m) for m in result.milestones],
-                "records": records_dict(result.records),
-                "findings": [finding_v1(result, f) for f in result.findings],
-            }
+    return models.ReportV1(
+        schema=REPORT_SCHEMA_V1,
+        generated_at=report.generated_at,
+        as_of=report.as_of,
+        site=report.site,
+        summary=models.SummaryV1(
+            errors=summary.errors, warnings=summary.warnings, inspections=summary.inspections
+        ),
+        inspections=[
+            models.InspectionV1(
+                id=result.id,
+                partnership=result.partnership,
+                week=result.week,
+                status=result.status,
+                milestones=[models.MilestoneV1(**_milestone_fields(m)) for m in result.milestones],
+                records=records_model(result.records),
+                findings=[finding_v1(result, f) for f in result.findings],
+            )
             for result in report.inspections
         ],
-    }
+    )
+
+
+def report_dict(report: Report) -> dict[str, Any]:
+    """``spcheck.report/v2`` as JSON-ready data."""
+    return models.dump(report_model(report))
+
+
+def report_dict_v1(report: Report) -> dict[str, Any]:
+    """``spcheck.report/v1`` as JSON-ready data."""
+    return models.dump(report_model_v1(report))
 
 
 def by_severity(findings: tuple[Finding, ...]) -> list[tuple[Severity, list[Finding]]]:
