@@ -39,6 +39,28 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     int8_recogniser()
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """One line at the top of the run on where the Azure Storage tests get Azurite."""
+    from tests import azurite
+
+    count = sum(1 for item in session.items if "azurite" in getattr(item, "fixturenames", ()))
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if count == 0 or reporter is None:
+        return
+    tests = f"{count} Azure Storage test{'s' if count != 1 else ''}"
+    if os.environ.get("SPCHECK_TEST_AZURITE", "").strip():
+        line = f"azurite: {tests} use the instance SPCHECK_TEST_AZURITE names"
+    elif azurite.node() is None:
+        outcome = "fail (CI=true)" if os.environ.get("CI", "").lower() == "true" else "be skipped"
+        line = f"azurite: Node.js is not installed: {tests} will {outcome} (install Node.js 18+)"
+    else:
+        line = (
+            f"azurite: {tests} run against Azurite {azurite.VERSION}, started for this run on "
+            f"free ports (installed from npm into {azurite.cache_root()} once)"
+        )
+    reporter.write_line(line)
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     terminalreporter.write_line(f"emulator contract: {CONTRACT.coverage()}")
     for problem in dict.fromkeys(str(problem) for problem in CONTRACT.problems):

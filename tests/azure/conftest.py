@@ -1,10 +1,12 @@
-"""Azurite for the Azure tests: the connection string, or a skip (a failure under CI=true).
+"""Azurite for the Azure tests: this session's own instance, or the one a variable names.
 
-``.ci/run`` starts Azurite with ``.ci/azurite.sh start`` and exports
-``SPCHECK_TEST_AZURITE``; locally, run the script yourself and export
-``SPCHECK_TEST_AZURITE="$(.ci/azurite.sh connection)"`` (or
-``UseDevelopmentStorage=true``). The variable is read when this module is
-imported, before the suite's autouse fixture clears every SPCHECK_ variable.
+Without ``SPCHECK_TEST_AZURITE`` the first Azure test starts Azurite (``tests/azurite.py``:
+installed from npm into a cache on first use, on free loopback ports) and the session
+stops it at its end; without Node.js the Azure tests are skipped, as the line at the top
+of the run says (a failure under CI=true). ``SPCHECK_TEST_AZURITE`` names an instance
+that is already running instead (its connection string, or ``UseDevelopmentStorage=true``);
+it is read when this module is imported, before the suite's autouse fixture clears every
+SPCHECK_ variable. docs/development.md describes both.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from spcheck.store.azure_connection import DEV_TABLE_ENDPOINT, parse_connection
+from tests import azurite as emulator
 
 AZURITE = os.environ.get("SPCHECK_TEST_AZURITE", "").strip()
 IN_CI = os.environ.get("CI", "").strip().lower() == "true"
@@ -40,25 +43,38 @@ def _answers(url: str) -> bool:
         return False
 
 
-def _unavailable() -> str | None:
-    if not AZURITE:
-        return "SPCHECK_TEST_AZURITE is not set (start Azurite with .ci/azurite.sh start)"
+def _given() -> str:
+    """The instance SPCHECK_TEST_AZURITE names, if it answers."""
     connection = parse_connection(AZURITE, "SPCHECK_TEST_AZURITE").value
     table = _endpoint(connection, "tableendpoint", DEV_TABLE_ENDPOINT)
     if not _answers(table):
-        return f"Azurite does not answer at {urlsplit(table).netloc}"
-    return None
+        pytest.fail(
+            f"SPCHECK_TEST_AZURITE: Azurite does not answer at {urlsplit(table).netloc} "
+            "(unset it to let the tests start their own)",
+            pytrace=False,
+        )
+    return connection
 
 
 @pytest.fixture(scope="session")
-def azurite() -> str:
+def azurite() -> Iterator[str]:
     """The Azurite connection string (full form, UseDevelopmentStorage expanded)."""
-    reason = _unavailable()
-    if reason is not None:
+    if AZURITE:
+        yield _given()
+        return
+    if emulator.node() is None:
+        reason = "Node.js is not installed, so Azurite cannot run (install Node.js 18+)"
         if IN_CI:
             pytest.fail(f"Azure tests must run in CI: {reason}", pytrace=False)
         pytest.skip(reason)
-    return parse_connection(AZURITE, "SPCHECK_TEST_AZURITE").value
+    try:
+        instance = emulator.start()
+    except emulator.AzuriteUnavailable as error:
+        pytest.fail(str(error), pytrace=False)
+    try:
+        yield instance.connection
+    finally:
+        instance.stop()
 
 
 @pytest.fixture
