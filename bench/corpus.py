@@ -34,7 +34,7 @@ __all__ = ["KINDS", "Document", "build_corpus", "mask", "national_phone"]
 
 
 def mask(value: str) -> str:
-    """spcheck's masking rule (DESIGN.md section 6): first two and last two characters.
+    """spcheck's masking rule (docs/security.md): first two and last two characters.
 
     Written out here, not imported: the corpus is the benchmark's ground truth, so what a
     correct detector reports is not taken from the code being measured."""

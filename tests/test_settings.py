@@ -76,7 +76,7 @@ def test_none_mode_only_against_loopback(monkeypatch: pytest.MonkeyPatch) -> Non
         load_settings().resolve_auth({})
     monkeypatch.setenv("SPCHECK_GRAPH_URL", "http://127.0.0.1:8765/v1.0/")
     settings = load_settings()
-    assert settings.graph_url == "http://127.0.0.1:8765/v1.0"  # no trailing slash (GRAPH.md)
+    assert settings.graph_url == "http://127.0.0.1:8765/v1.0"  # the SDK would send //drives
     assert settings.resolve_auth({}) == [AuthMode.NONE]
 
 

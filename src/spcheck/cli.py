@@ -1,4 +1,4 @@
-"""The `spcheck` command line (DESIGN.md section 5). Thin: parse, call, render.
+"""The `spcheck` command line (docs/commands.md). Thin: parse, call, render.
 
 Heavy modules (msgraph, azure, pdf readers, the emulator) are imported inside
 the commands that need them, so `spcheck --help` starts fast.

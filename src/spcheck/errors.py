@@ -1,4 +1,4 @@
-"""Typed errors that carry their exit code (DESIGN.md section 5).
+"""Typed errors that carry their exit code (docs/commands.md, exit codes).
 
 The CLI prints ``str(error)`` as one line and exits with ``error.exit_code``;
 nothing here may ever hold a secret or an unmasked identifier.

@@ -1,4 +1,4 @@
-"""Settings from SPCHECK_* environment variables or a .env file (DESIGN.md section 2).
+"""Settings from SPCHECK_* environment variables or a .env file (docs/configuration.md).
 
 A missing or malformed setting becomes one ``ConfigError`` line that names the
 variable and what it expects; secrets are ``SecretStr`` and never reach any
@@ -243,7 +243,7 @@ class Settings(BaseSettings):
         return host, path
 
     def resolve_auth(self, environ: Mapping[str, str] | None = None) -> list[AuthMode]:
-        """The credential modes to try, in order; ``auto`` follows DESIGN.md section 2."""
+        """The credential modes to try, in order; ``auto`` is docs/configuration.md's order."""
         env = os.environ if environ is None else environ
         if self.auth is not AuthMode.AUTO:
             self._require_for(self.auth)

@@ -171,7 +171,7 @@ def test_hand_built_batch_through_the_sdk_request_adapter(
     state: EmulatorState, drive_id: str
 ) -> None:
     """How spcheck sends $batch: JSON built by hand, sent by the SDK's adapter as raw bytes
-    (msgraph-sdk 1.65's own batching is broken, see GRAPH.md)."""
+    (msgraph-sdk 1.65's own batching sends depends_on and drops response bodies)."""
     folder = state.create_folder(drive_id, "Inspections", "g")
     requests = [
         {"id": "a", "method": "GET", "url": f"/drives/{drive_id}/items/{folder.id}/permissions"},

@@ -1,4 +1,4 @@
-"""A progress bar on a terminal (stderr), nothing when output is piped (DESIGN.md section 5)."""
+"""A progress bar on a terminal (stderr), nothing when output is piped (docs/commands.md)."""
 
 from __future__ import annotations
 

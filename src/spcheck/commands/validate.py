@@ -110,7 +110,7 @@ def _sample(path: Path, policies: Callable[[], dict[str, Policy]]) -> str:
 
 
 def validate_paths(paths: list[Path], policies_dir: Path, inspections_dir: Path) -> int:
-    """Print ``ok`` or the reason for each file; 0 when all pass, else 2 (DESIGN.md section 5)."""
+    """Print ``ok`` or the reason for each file; 0 when all pass, else 2 (docs/commands.md)."""
     policies: dict[str, Policy] = {}
 
     def policies_loaded() -> dict[str, Policy]:

@@ -1,4 +1,4 @@
-"""Untrusted-document inspection (DESIGN.md sections 6, 7 and 10).
+"""Untrusted-document inspection (docs/security.md, hostile files).
 
 ``api`` is the entry point (``scan_bytes``, ``scan_many``, ``extract_segments``); ``cli``
 renders ``spcheck scan``. Nothing is imported here so that importing a submodule (the

@@ -23,7 +23,7 @@ Status = Literal["pass", "fail", "error"]
 
 MIB = 1024 * 1024
 
-# DESIGN.md section 7, content.hidden_data kinds.
+# The kinds of content.hidden_data (runbooks/content.md).
 HIDDEN_KINDS: frozenset[str] = frozenset(
     {
         "tracked_change",

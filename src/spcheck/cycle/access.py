@@ -59,7 +59,7 @@ def classify(
 ) -> tuple[Access, ...]:
     """An item's permissions, each marked inherited when its parent holds the same one.
 
-    SharePoint libraries do not return ``inheritedFrom`` (GRAPH.md): an entry that
+    SharePoint libraries do not return ``inheritedFrom`` (OneDrive does): an entry that
     repeats the parent's (same id, roles, link and expiry) is taken as inherited.
     With the parent unknown nothing is assumed inherited, so nothing is waved through.
     """

@@ -1,4 +1,4 @@
-"""The catalogue of rule ids (DESIGN.md section 7) with their default severities.
+"""The catalogue of rule ids (``spcheck rules`` lists it) with their default severities.
 
 Policies may change a rule's severity but never invent an id: a policy that names
 an id not listed here is refused, so reports and runbooks always agree.

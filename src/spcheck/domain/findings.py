@@ -1,4 +1,4 @@
-"""Findings: what a rule or a content check reports (DESIGN.md sections 6 and 7).
+"""Findings: what a rule or a content check reports (docs/report-format.md, `spcheck rules`).
 
 A finding never carries the personal data it found: ``masked`` holds at most the
 first two and last two characters of an identifier (see ``mask``).

@@ -1,4 +1,4 @@
-"""An inspection definition (DESIGN.md section 3) and its sample list.
+"""An inspection definition (docs/inspection-format.md) and its sample list.
 
 Validation that needs only the file itself lives on the models; checks against
 the programme policy (milestone and folder keys, the sample's counts) are in

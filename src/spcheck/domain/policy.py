@@ -1,4 +1,4 @@
-"""The programme policy (DESIGN.md section 4): data, validated strictly on load.
+"""The programme policy (docs/policy-format.md): data, validated strictly on load.
 
 Unknown keys are errors everywhere (``extra="forbid"``) so that a typo in a
 policy never silently turns a rule off.

@@ -1,6 +1,6 @@
 """SharePoint's resource-unit budget: a sliding one-minute window per app.
 
-Costs follow Microsoft's published table (GRAPH.md): 1 for a single-item read or a
+Costs follow Microsoft's published table for SharePoint: 1 for a single-item read or a
 delta page with a token, 2 for a multi-item read or a write, 5 for any permission
 operation. From 80 % of the budget on, responses carry ``RateLimit-Limit``,
 ``RateLimit-Remaining`` and ``RateLimit-Reset``; a request that would go past it is

@@ -1,4 +1,4 @@
-"""The only code in spcheck that talks to Microsoft Graph (DESIGN.md section 8, GRAPH.md).
+"""The only code in spcheck that talks to Microsoft Graph (docs/architecture.md, the Graph seam).
 
 Importing this package loads neither msgraph nor azure-identity: they are
 imported when a gateway is built, so commands that never reach Graph stay fast.

@@ -1,4 +1,4 @@
-"""Credentials from settings (DESIGN.md section 2).
+"""Credentials from settings (docs/configuration.md, credentials).
 
 ``Settings.resolve_auth()`` gives the modes to try in order; each becomes an
 azure-identity async credential. With ``auto`` the first mode that can give a

@@ -1,4 +1,5 @@
-"""``$batch`` JSON built and read by hand: the SDK's batching is broken (GRAPH.md)."""
+"""``$batch`` JSON built and read by hand: msgraph-sdk's own batching is broken (it sends
+``depends_on`` for ``dependsOn``, drops response bodies and needs a missing dependency)."""
 
 from __future__ import annotations
 

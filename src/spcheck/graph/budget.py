@@ -1,7 +1,8 @@
 """A client-side resource-unit budget: a big run slows itself down instead of being throttled.
 
 SharePoint throttles per app per tenant in resource units (RU) per minute
-(GRAPH.md). The bucket holds one minute's worth of the configured rate
+(Microsoft's "Avoid getting throttled or blocked in SharePoint Online").
+The bucket holds one minute's worth of the configured rate
 (``ru_per_minute``, by default half the smallest tenant limit) and refills
 continuously. A request costing more than the bucket holds may run when the
 bucket is full and leaves it in debt, so big ``$batch`` calls are not starved.
@@ -13,7 +14,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 
-# Costs from GRAPH.md "Throttling".
+# Costs from Microsoft's published SharePoint resource-unit table.
 COST_SINGLE_READ = 1
 COST_DELTA_WITH_TOKEN = 1
 COST_MULTI_READ = 2

@@ -109,7 +109,7 @@ def build_sdk(
     }
     http = GraphClientFactory.create_with_default_middleware(client=http, options=options)
     adapter = GraphRequestAdapter(provider, client=http)
-    # Without a trailing slash, or requests go to /v1.0//drives/... (GRAPH.md).
+    # Without a trailing slash, or the SDK sends requests to /v1.0//drives/...
     adapter.base_url = settings.graph_url.rstrip("/")
     return GraphServiceClient(request_adapter=adapter), http
 

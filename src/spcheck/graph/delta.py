@@ -1,4 +1,4 @@
-"""Delta sync: bring an ItemStore up to date from ``root/delta`` (GRAPH.md "Delta facts").
+"""Delta sync: bring an ItemStore up to date from ``root/delta``.
 
 Delta returns the latest state of each changed item, possibly more than once
 (the last occurrence wins), never ``parentReference.path`` (paths are rebuilt

@@ -1,6 +1,6 @@
 """What the inspection's folders and their direct permissions are now, read through the Gateway.
 
-SharePoint does not say which permissions are inherited (GRAPH.md), so a
+SharePoint does not say which permissions are inherited (no ``inheritedFrom``), so a
 folder's direct permissions are those its parent does not also have
 (same id, roles, link and expiry). Inherited site access is not the plan's
 business; a group given access directly on an inspection folder is. A folder

@@ -94,7 +94,7 @@ class Drift:
     """Direct access on an inspection folder that the policy does not allow.
 
     ``what`` describes the access without naming the person (``email`` does,
-    and renderers mask it); ``rule`` is an id from DESIGN.md section 7.
+    and renderers mask it); ``rule`` is an id from ``spcheck rules``.
     """
 
     path: str

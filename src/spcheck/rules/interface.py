@@ -2,7 +2,7 @@
 
 A rule is a pure function of a ``RuleContext`` (snapshot, definition, policy, timeline and
 ``as_of``) that yields ``Finding``s. The evaluator gathers every rule's findings into an
-``InspectionResult``, the unit the reports render (DESIGN.md section 6).
+``InspectionResult``, the unit the reports render (docs/report-format.md).
 """
 
 from __future__ import annotations

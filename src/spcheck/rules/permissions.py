@@ -1,4 +1,4 @@
-"""Permission rules (``permission.*``, DESIGN.md section 7): who can reach the inspection
+"""Permission rules (``permission.*``, runbooks/permissions.md): who can reach the inspection
 folder, against the nominated contacts, the policy's folder access and the access window.
 
 Each direct permission entry is judged once (``_judged``, cached per context) and each

@@ -5,7 +5,7 @@ Rules register with a decorator, as Cloud Custodian registers filters:
     @rule("records.unexpected", runbook="runbooks/records.md#recordsunexpected")
     def unexpected(ctx: RuleContext) -> Iterable[Finding]: ...
 
-Description and default severity come from the catalogue (DESIGN.md section 7); the
+Description and default severity come from the catalogue (domain/catalogue.py); the
 severity a finding carries is the inspection's policy's. A rule may yield findings of
 its own id and ``check.unverifiable`` (what it could not check); anything else, or an
 exception, becomes a ``check.unverifiable`` naming the rule, so an evaluator bug can

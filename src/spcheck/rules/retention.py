@@ -1,5 +1,5 @@
 """Retention (``retention.overdue``): copies of personal records must be destroyed within
-a year of publication (SSI 2011/183, regulation 9; DOMAIN.md).
+a year of publication (SSI 2011/183, regulation 9; runbooks/end-of-inspection.md).
 
 The destroy-by date is ``published_on`` plus the policy's ``destroy_within_days``; files
 still in a retention folder on any later day (in the policy's time zone) are overdue.

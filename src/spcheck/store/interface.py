@@ -1,4 +1,4 @@
-"""The item store: what spcheck remembers about each drive between runs (DESIGN.md section 9).
+"""The item store: what spcheck remembers about each drive between runs (docs/architecture.md).
 
 The delta sync writes here and a check cycle reads here. Every implementation
 (in-memory for tests, SQLite by default, Azure Table Storage in Functions)

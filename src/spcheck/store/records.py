@@ -1,4 +1,4 @@
-"""The rest of the state contract (DESIGN.md section 9): audit log, check history, content cache,
+"""The rest of the state contract (docs/architecture.md): audit log, check history, content cache,
 permissions read, change-notification subscriptions.
 
 ``ItemStore`` (interface.py) holds what delta sync remembers; this module adds

@@ -1,4 +1,4 @@
-"""Check-digit and date tests for the numeric identifiers (DOMAIN.md "Identifiers to detect").
+"""Check-digit and date tests for the numeric identifiers (runbooks/content.md).
 
 Plain Python on digit strings: these run once per candidate on the hot path.
 """

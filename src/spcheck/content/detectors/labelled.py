@@ -2,7 +2,7 @@
 
 "Child's name: Morag", "Address: 4 Glen Road", "GP: Dr Smith" are reported at 0.85 with
 the label, never the value: ``masked`` is ``"<label>: ****"`` because names and
-addresses are described, not quoted (DESIGN.md section 6). A label is recognised at the
+addresses are described, not quoted (docs/security.md). A label is recognised at the
 start of a line followed by a colon, alone in the previous segment (a form's label cell),
 or as a spreadsheet column's header. A value made only of redaction marks (XXXX,
 [REDACTED], ███, ****, ____, "withheld", a bracketed placeholder) or with fewer than two
