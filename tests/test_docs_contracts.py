@@ -94,3 +94,12 @@ def test_the_readme_links_only_to_files_the_project_holds() -> None:
     local = [t for t in targets if not re.match(r"[a-z]+:", t)]
     assert local, "the README links into docs/ and runbooks/"
     assert [t for t in local if not (ROOT / t).exists()] == []
+
+
+def test_every_kind_a_finding_may_carry_is_documented() -> None:
+    from spcheck.content.detectors.interface import KINDS
+    from spcheck.content.interface import HIDDEN_KINDS
+
+    page = (ROOT / "docs" / "scan-format.md").read_text("utf-8")
+    missing = [kind for kind in (*KINDS, *sorted(HIDDEN_KINDS)) if f"| `{kind}` |" not in page]
+    assert missing == []
