@@ -428,11 +428,20 @@ def audit(
     inspection_id: Annotated[str | None, typer.Argument(metavar="[ID]")] = None,
     fmt: Fmt = TableOrJson.TABLE,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Newest N entries.")] = None,
+    who: Annotated[
+        str | None, typer.Option("--who", metavar="EMAIL", help="Only entries naming this person.")
+    ] = None,
+    folder: Annotated[
+        str | None,
+        typer.Option(
+            "--folder", metavar="KEY", help="Only entries about this policy folder (needs ID)."
+        ),
+    ] = None,
 ) -> None:
     """The audit log of folder and permission changes, newest first."""
     from spcheck.commands.provision import run_audit
 
-    raise typer.Exit(run_audit(inspection_id, fmt=fmt.value, limit=limit))
+    raise typer.Exit(run_audit(inspection_id, fmt=fmt.value, limit=limit, who=who, folder=folder))
 
 
 @app.command()

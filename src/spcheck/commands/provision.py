@@ -35,6 +35,7 @@ from spcheck.errors import InputError, SpcheckError, error_line
 from spcheck.graph.interface import Gateway
 from spcheck.loader import LoadedInspection, find_inspection, load_inspection, load_policies
 from spcheck.loader import policies_dir as resolve_policies
+from spcheck.provision.audit_filter import audit_filter
 from spcheck.provision.engine import Provisioner
 from spcheck.provision.interface import Mode, NotVerified, PlanRefused, Request
 from spcheck.provision.render import render_audit, render_plan
@@ -316,21 +317,32 @@ def run_audit(
     *,
     fmt: str = "table",
     limit: int | None = None,
+    who: str | None = None,
+    folder: str | None = None,
     settings: Settings | None = None,
     out: TextIO | None = None,
     err: TextIO | None = None,
 ) -> int:
-    """`spcheck audit [ID] [--format table|json]`: the audit log, newest first."""
+    """`spcheck audit [ID] [--who EMAIL] [--folder KEY] [--format table|json]`: the audit log,
+    newest first, narrowed to the entries naming a person and/or about a policy folder."""
     console = _console(out)
     try:
         _check_format(fmt)
         settings = settings or load_settings()
+        policy = None
+        if folder is not None and inspection_id is not None:
+            policy = _load(settings, inspection_id).policy
+        wanted = audit_filter(who, folder, inspection_id, policy)
         if not store_exists(settings.state):
             render_audit([], inspection_id, fmt, console)
             return 0
         with open_store(settings.state) as store:
-            entries = store.entries(inspection_id, limit=limit)
-            pending = store.open_intents(inspection_id)
+            if wanted.active:
+                entries = wanted.entries(store.entries(inspection_id), limit)
+                pending = wanted.intents(store.open_intents(inspection_id))
+            else:
+                entries = store.entries(inspection_id, limit=limit)
+                pending = store.open_intents(inspection_id)
         render_audit(entries, inspection_id, fmt, console, pending)
         return 0
     except SpcheckError as error:
