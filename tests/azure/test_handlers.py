@@ -315,6 +315,32 @@ def test_a_plan_then_an_applied_grant_audited_with_the_requester(fw: FunctionsWo
     assert IAIN not in export
 
 
+def test_an_invitation_the_tenant_refuses_is_a_failed_step_in_a_json_error(
+    fw: FunctionsWorld,
+) -> None:
+    world = fw.world
+    world.run(run_provision, INSPECTION, apply=True)
+    world.run(run_revoke, INSPECTION, [IAIN], apply=True)
+    world.state.set_external_sharing("disabled")
+    request = {"inspection": INSPECTION, "action": "grant", "emails": [IAIN], "apply": True}
+    status, body = respond(fw, request, **SIGNED_IN)
+    assert status == 500
+    error = body["error"]
+    assert isinstance(error, dict)
+    assert error["code"] == "step_failed"
+    assert "runbooks/provision-inspection.md#an-invitation-is-refused" in error["message"]
+    plan = body["plan"]
+    assert isinstance(plan, dict)
+    applied = plan["applied"]
+    assert applied["verified"] is False
+    assert {o["result"] for o in applied["outcomes"]} == {"failed"}
+    assert applied["failed"] == 2
+    assert not any(g.email == IAIN for g in world.direct_grants())
+    assert IAIN not in json.dumps(body)
+    with fw.store() as store:
+        assert [e.result.value for e in store.entries(INSPECTION)[:2]] == ["failed", "failed"]
+
+
 def test_the_alert_from_a_queued_check_says_which_blob_holds_the_report(
     fw: FunctionsWorld,
 ) -> None:

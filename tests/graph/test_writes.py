@@ -10,7 +10,13 @@ import httpx
 import pytest
 import respx
 
-from spcheck.graph.interface import GraphConflict, GraphUnavailable, Role
+from spcheck.graph.interface import (
+    GraphAuthError,
+    GraphConflict,
+    GraphUnavailable,
+    InvitationRefused,
+    Role,
+)
 
 from .conftest import GatewayFactory, at
 
@@ -214,3 +220,59 @@ def test_send_mail_retries_429_only(router: respx.Router, make_gateway: GatewayF
     message = body.get("message") or body.get("Message")
     assert message["toRecipients"] == [{"emailAddress": {"address": EMAIL}}]
     assert message["body"]["contentType"] == "html"
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "code"),
+    [
+        # What apps report when the tenant's external sharing does not allow the person.
+        (403, {"error": {"code": "accessDenied", "message": "Access denied"}}, "accessDenied"),
+        (
+            400,
+            {"error": {"code": "invalidRequest", "message": "The request is malformed."}},
+            "invalidRequest",
+        ),
+        (403, {}, None),  # a refusal without Graph's error body
+    ],
+)
+def test_a_refused_invitation_is_not_retried_and_names_the_runbook(
+    router: respx.Router,
+    make_gateway: GatewayFactory,
+    status: int,
+    body: dict[str, object],
+    code: str | None,
+) -> None:
+    invite = router.post(**at("/drives/d1/items/f1/invite")).mock(
+        return_value=httpx.Response(status, json=body)
+    )
+
+    async def scenario() -> InvitationRefused:
+        async with make_gateway() as gateway:
+            with pytest.raises(InvitationRefused) as refused:
+                await gateway.invite("d1", "f1", [EMAIL], Role.READ)
+            return refused.value
+
+    error = asyncio.run(scenario())
+    assert invite.call_count == 1  # a refusal is an answer, not a fault to retry
+    assert (error.status, error.code, error.exit_code) == (status, code, 2)
+    message = str(error)
+    assert f"HTTP {status}" in message
+    assert "runbooks/provision-inspection.md#an-invitation-is-refused" in message
+    assert EMAIL not in message
+    assert "\n" not in message
+
+
+def test_a_401_on_an_invitation_is_still_a_sign_in_problem(
+    router: respx.Router, make_gateway: GatewayFactory
+) -> None:
+    router.post(**at("/drives/d1/items/f1/invite")).mock(
+        return_value=httpx.Response(401, json={"error": {"code": "InvalidAuthenticationToken"}})
+    )
+
+    async def scenario() -> None:
+        async with make_gateway() as gateway:
+            with pytest.raises(GraphAuthError) as refused:
+                await gateway.invite("d1", "f1", [EMAIL], Role.READ)
+            assert not isinstance(refused.value, InvitationRefused)
+
+    asyncio.run(scenario())

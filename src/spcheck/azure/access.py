@@ -43,7 +43,14 @@ from spcheck.errors import InputError, PolicyRefusal, ServiceUnavailable, Spchec
 from spcheck.loader import definition_files, find_inspection, load_inspection, load_policies
 from spcheck.loader import policies_dir as resolve_policies
 from spcheck.provision.engine import Provisioner
-from spcheck.provision.interface import Mode, NotVerified, PlanRefused, Request, show_email
+from spcheck.provision.interface import (
+    Mode,
+    NotVerified,
+    PlanRefused,
+    Request,
+    StepsFailed,
+    show_email,
+)
 from spcheck.provision.render import audit_document, plan_document
 from spcheck.settings import Settings
 from spcheck.store.factory import store_exists
@@ -286,6 +293,13 @@ def run_access(
                             "not_verified",
                             str(unverified),
                             plan=plan_document(plan, unverified.report),
+                        )
+                    except StepsFailed as failed:
+                        return error(
+                            500,
+                            "step_failed",
+                            str(failed),
+                            plan=plan_document(plan, failed.report),
                         )
                     assert store is not None
                     written = _entries(store, (p.plan_id for p in report.plans))

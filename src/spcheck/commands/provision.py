@@ -9,7 +9,9 @@ command that reaches the inspection, it first reads back any change an
 interrupted run left unrecorded and audits it (``writeahead``), in one line.
 
 They return the exit code: 0 done or nothing to do; 1 refused by policy;
-2 bad input or configuration; 3 Graph or the state store failed. Errors are
+2 bad input or configuration, or a step Graph refused (an invitation the tenant's
+external-sharing setting forbids: the other steps are made, the refused one is
+audited as failed); 3 Graph or the state store failed. Errors are
 printed as one line on stderr, never with a secret or an unmasked address.
 
 ``clock`` (default: now) is the time the audit log gives each step: the demo plays
@@ -37,7 +39,7 @@ from spcheck.loader import LoadedInspection, find_inspection, load_inspection, l
 from spcheck.loader import policies_dir as resolve_policies
 from spcheck.provision.audit_filter import audit_filter
 from spcheck.provision.engine import Provisioner
-from spcheck.provision.interface import Mode, NotVerified, PlanRefused, Request
+from spcheck.provision.interface import Mode, NotVerified, PlanRefused, Request, StepsFailed
 from spcheck.provision.render import render_audit, render_plan
 from spcheck.settings import Settings, load_settings
 from spcheck.store.factory import open_store, store_exists
@@ -156,8 +158,8 @@ def _run(
                         return 1 if plan.is_refused else 0
                     try:
                         report = await provisioner.apply(request, first)
-                    except NotVerified as unverified:
-                        render_plan(plan, unverified.report, fmt, console)
+                    except (NotVerified, StepsFailed) as unfinished:
+                        render_plan(plan, unfinished.report, fmt, console)
                         raise
                     render_plan(plan, report, fmt, console)
                     return 0

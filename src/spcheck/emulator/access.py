@@ -20,6 +20,7 @@ from spcheck.emulator.sharing import ROLE_RANK, best_role, effective_permissions
 from spcheck.emulator.tree import Tree
 
 LINK_TYPES = ("view", "edit", "embed")
+EXTERNAL_SHARING = ("new-and-existing-guests", "existing-guests", "disabled")
 LINK_SCOPES = ("anonymous", "organization", "users")
 GRANT_ROLES = ("read", "write", "owner")
 
@@ -37,6 +38,36 @@ class Access(Tree):
             inherited = effective_permissions(self.items, item) if retain else []
             item.own_permissions = inherited
             item.inherits = False
+
+    def set_external_sharing(self, setting: str) -> None:
+        """The tenant's external-sharing setting, one of ``EXTERNAL_SHARING``."""
+        if setting not in EXTERNAL_SHARING:
+            raise ValueError(f"external sharing must be one of {', '.join(EXTERNAL_SHARING)}")
+        with self.lock:
+            self.external_sharing = setting
+
+    def check_external_sharing(self, emails: Iterable[str]) -> None:
+        """Refuse an invitation the tenant's external-sharing setting forbids, before anything
+        is made: with ``disabled`` anyone who is not a member of the organisation, with
+        ``existing-guests`` anyone not yet in the directory (a guest it would have to create).
+
+        Graph's answer is 403 ``accessDenied``; the message is Graph's generic one, as
+        reported by apps that met the setting (its exact wording is not documented).
+        """
+        with self.lock:
+            if self.external_sharing == "new-and-existing-guests":
+                return
+            for email in emails:
+                user = self.user(email)
+                if self.external_sharing == "disabled":
+                    outside = user.guest if user is not None else not self._in_tenant(email)
+                    if outside:
+                        raise AccessDenied("Access denied")
+                elif user is None and not self._in_tenant(email):
+                    raise AccessDenied("Access denied")
+
+    def _in_tenant(self, email: str) -> bool:
+        return email.strip().rpartition("@")[2].lower() == self.tenant_domain
 
     def grant(
         self,

@@ -93,6 +93,8 @@ class Emulator(RequestHandler):
         self.base_path = urlsplit(self.base_url).path.rstrip("/")
         self.faults = faults
         self.modes = faults.spec.modes
+        if self.modes.external_sharing is not None:  # a setting of the tenant: the state keeps it
+            state.set_external_sharing(self.modes.external_sharing)
         self.meter = meter
         self.tokens = TokenIssuer()
         self.renderer = Renderer(state, self.base_url)

@@ -45,6 +45,10 @@ class StateCore:
             "application", ids.user_id(f"app:{app_display_name}"), app_display_name
         )
         self.enforce_permissions = True
+        # SharePoint's organisation-level external sharing: "new-and-existing-guests" (the
+        # default), "existing-guests" (only people already in the directory) or "disabled"
+        # (only people of the organisation). Checked on invitations over HTTP (``access``).
+        self.external_sharing = "new-and-existing-guests"
         self.users: dict[str, User] = {}
         self.sites: dict[str, Site] = {}
         self.items: dict[str, DriveItem] = {}

@@ -17,8 +17,8 @@ A spec is a comma-separated list of ``name:value`` entries::
 - ``notify-delay``: delay before each change notification is sent, ``2s``, ``500ms``
   or a uniform range ``1-5s`` (Graph's delivery is not instant either);
 - tenant modes (``grant:read``, ``site:missing``, ``token:expired``, ``secret:expired``,
-  ``roles:...``, ``graph:unreachable``, ``skew:10m``): not random but fixed, a tenant
-  set up wrongly; see ``modes``.
+  ``roles:...``, ``graph:unreachable``, ``skew:10m``, ``subscriptions:refused``,
+  ``sharing:disabled``): not random but fixed, a tenant set up wrongly; see ``modes``.
 
 The status and reset probabilities are exclusive outcomes of one draw per request,
 so they must add up to at most 1. The same spec, seed and request sequence give
@@ -138,9 +138,7 @@ class FaultSpec:
                 raise bad(f"unknown fault '{name}'")
         if sum(outcomes.values()) > 1.0 + 1e-9:
             raise bad("the probabilities add up to more than 1")
-        return cls(
-            tuple(outcomes.items()), latency, retry_after, modes, notify_drop, notify_delay
-        )
+        return cls(tuple(outcomes.items()), latency, retry_after, modes, notify_drop, notify_delay)
 
     @property
     def active(self) -> bool:

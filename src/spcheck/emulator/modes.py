@@ -26,7 +26,11 @@ spec (``spcheck emulator --faults grant:read``):
 - ``subscriptions:refused``: creating a change-notification subscription is 403
   ``ExtensionError`` ("Operation: Create; Exception: [Status Code: Forbidden; Reason:
   Access denied]"), the answer apps report from tenants that do not let them
-  subscribe (everything else works). With ``grant:none`` creating one is refused too.
+  subscribe (everything else works). With ``grant:none`` creating one is refused too;
+- ``sharing:disabled|existing-guests``: the organisation's external-sharing setting in
+  SharePoint ("Only people in your organization", "Existing guests"): an invitation
+  (``POST .../invite``) to someone it does not allow is 403 ``accessDenied`` and nothing
+  is made (``access.check_external_sharing``); the default allows new and existing guests.
 
 Grant, roles and expiry apply to the app: a request that names an acting user
 (``X-Emulator-User``) is checked against that user's permissions instead.
@@ -49,7 +53,18 @@ from spcheck.emulator.tokens import TokenClaims
 
 GRANTS = ("none", "read", "write", "manage", "fullcontrol")
 DEFAULT_ROLES = ("Sites.Selected", "Mail.Send")
-MODE_ENTRIES = ("grant", "site", "token", "secret", "roles", "graph", "skew", "subscriptions")
+MODE_ENTRIES = (
+    "grant",
+    "site",
+    "token",
+    "secret",
+    "roles",
+    "graph",
+    "skew",
+    "subscriptions",
+    "sharing",
+)
+SHARING = ("disabled", "existing-guests")
 _ROLE = re.compile(r"[A-Za-z][A-Za-z0-9.]*")
 _SKEW = re.compile(r"([+-]?)(\d+(?:\.\d+)?)(ms|s|m|h)")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
@@ -92,6 +107,8 @@ class TenantModes:
     unreachable: bool = False
     clock_skew: float = 0.0
     subscriptions_refused: bool = False
+    # The tenant's external-sharing setting when the spec sets one (it lives in the state).
+    external_sharing: str | None = None
 
     def with_entry(self, name: str, value: str, bad: Callable[[str], Exception]) -> TenantModes:
         """This set of modes with one spec entry (``grant:read``) applied."""
@@ -113,6 +130,10 @@ class TenantModes:
             if field == "subscriptions_refused":
                 return replace(self, subscriptions_refused=True)
             return replace(self, secret_expired=True)
+        if name == "sharing":
+            if lowered not in SHARING:
+                raise bad(f"sharing '{value}' must be one of {', '.join(SHARING)}")
+            return replace(self, external_sharing=lowered)
         if name == "roles":
             roles = () if lowered == "none" else tuple(value.split("+"))
             if any(not _ROLE.fullmatch(role) for role in roles):
@@ -147,6 +168,8 @@ class TenantModes:
             found.append(f"skew:{self.clock_skew:g}s")
         if self.subscriptions_refused:
             found.append("subscriptions:refused")
+        if self.external_sharing is not None:
+            found.append(f"sharing:{self.external_sharing}")
         return found
 
     def refusal(

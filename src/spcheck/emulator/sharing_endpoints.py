@@ -123,6 +123,7 @@ class SharingEndpoints(Endpoints):
             "message": message if isinstance(message, str) else None,
         }
         self.state.require(user, item, "owner")
+        self.state.check_external_sharing(str(email) for email in emails)
         granted = [
             self.state.share_with(item, str(email), list(roles), invited_by=actor, **terms)
             for email in emails

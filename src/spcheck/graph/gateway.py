@@ -43,6 +43,7 @@ from spcheck.graph.diagnostics import (
     decode_claims,
 )
 from spcheck.graph.interface import (
+    INVITATION_RUNBOOK,
     FolderResult,
     Gateway,
     GatewayStats,
@@ -53,6 +54,7 @@ from spcheck.graph.interface import (
     GraphNotFound,
     GraphSubscription,
     GraphUnavailable,
+    InvitationRefused,
     PermissionsResult,
     Role,
     SiteDrive,
@@ -527,6 +529,16 @@ class GraphGateway(Gateway, Diagnostics):
         except _AlreadyDone as done:
             log.info("%s: already applied by an earlier attempt", self._label(call))
             return done.permissions
+        if reply.status in (400, 403):
+            code, _ = reply.error_code()
+            raise InvitationRefused(
+                f"{self._label(call)}: HTTP {reply.status}"
+                + (f" {code}" if code else "")
+                + ": the invitation was refused and nothing was granted; the tenant's external "
+                f"sharing may not allow this person (see {INVITATION_RUNBOOK})",
+                status=reply.status,
+                code=code,
+            )
         reply = self._expect(reply, call, 200, 201)
         return self._parse(PERMISSION_PAGE, reply.content, call).value
 

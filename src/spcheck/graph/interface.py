@@ -41,6 +41,17 @@ class GraphAuthError(GraphError, InputError):
     exit_code = 2
 
 
+INVITATION_RUNBOOK = "runbooks/provision-inspection.md#an-invitation-is-refused"
+
+
+class InvitationRefused(GraphError, InputError):
+    """400/403 on an invitation: Graph made nothing. The tenant's external-sharing setting
+    (or the app's grant) does not let this person be invited: a setting to change, not a
+    call to retry. Exit 2."""
+
+    exit_code = 2
+
+
 class GraphNotFound(GraphError, InputError):
     """404: the site, drive, item or permission named does not exist (or is hidden). Exit 2."""
 

@@ -8,7 +8,9 @@ permission the plan named, and only while it still belongs to the person or
 link the plan named.
 
 Each step is written to the audit log before the next one starts, ``failed``
-included (with the error's one-line message). The audit is write-ahead: just
+included (with the error's one-line message). An invitation Graph refuses (the
+tenant's external-sharing setting) fails its step and the run goes on with the
+next one, so that a revocation later in the plan is still made. The audit is write-ahead: just
 before a step's first write, its intent is recorded (kind ``provision.step``,
 with what it is about to change), and the step's entry closes it. A write
 whose outcome is unknown (the process killed, an outage outlasting the retries,
@@ -26,7 +28,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from spcheck.graph.interface import Gateway, Role
+from spcheck.graph.interface import Gateway, InvitationRefused, Role
 from spcheck.graph.views import Permission
 from spcheck.provision.actual import access_of
 from spcheck.provision.interface import (
@@ -255,7 +257,12 @@ class Executor:
         if any(self._exact(p, step) for p in mine):
             return AuditResult.SKIPPED, "already granted", _records(mine), _records(mine)
         self._intend(step, _records(mine), folder_id=folder_id)
-        granted = await self._invite(folder_id, step)
+        try:
+            granted = await self._invite(folder_id, step)
+        except InvitationRefused as refusal:
+            # Graph made nothing: the step failed, the intent closes as failed, the run goes on
+            # (a revocation later in the plan must still be made).
+            return AuditResult.FAILED, _one_line(refusal), _records(mine), _records(mine)
         return (
             AuditResult.OK,
             f"granted {step.role}; {self._invited()}",
@@ -275,7 +282,16 @@ class Executor:
         for permission in mine:
             if permission.id in listed:
                 await self._gateway.delete_permission(self._drive, folder_id, permission.id)
-        granted = await self._invite(folder_id, step)
+        try:
+            granted = await self._invite(folder_id, step)
+        except InvitationRefused as refusal:
+            kept = [p for p in mine if p.id not in listed]
+            return (
+                AuditResult.FAILED,
+                f"the old access was removed, the new refused: {_one_line(refusal)}",
+                _records(mine),
+                _records(kept),
+            )
         detail = f"now {step.role}, expiring with the access window; {self._invited()}"
         return AuditResult.OK, detail, _records(mine), _records(granted)
 

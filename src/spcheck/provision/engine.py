@@ -28,6 +28,7 @@ from spcheck.provision.interface import (
     PlanRefused,
     Request,
     StepOutcome,
+    StepsFailed,
 )
 from spcheck.provision.planner import make_plan
 from spcheck.store.records import AuditLog, AuditResult
@@ -90,7 +91,8 @@ class Provisioner:
         *,
         max_rounds: int = MAX_ROUNDS,
     ) -> ApplyReport:
-        """Execute ``first`` (or a fresh plan) and verify; raises ``PlanRefused`` untouched."""
+        """Execute ``first`` (or a fresh plan) and verify; raises ``PlanRefused`` untouched,
+        ``StepsFailed`` when Graph refused a step, ``NotVerified`` when a fresh read differs."""
         if self.audit is None:
             raise ValueError("applying a plan needs an audit log")
         plan, actual = first if first is not None else await self.plan(request)
@@ -111,11 +113,19 @@ class Provisioner:
         outcomes: list[StepOutcome] = []
         for _ in range(max_rounds):
             plans.append(plan)
-            outcomes.extend(await executor.run(plan))
+            done = await executor.run(plan)
+            outcomes.extend(done)
             plan, actual = await self.plan(request)
-            if plan.is_empty or plan.is_refused:
+            # A refused step would only be refused again: the fresh plan is the verification.
+            if (
+                plan.is_empty
+                or plan.is_refused
+                or any(o.result is AuditResult.FAILED for o in done)
+            ):
                 break
         report = ApplyReport(tuple(plans), tuple(outcomes), plan)
+        if report.failed:
+            raise StepsFailed(report)
         if not report.verified:
             raise NotVerified(report)
         return report

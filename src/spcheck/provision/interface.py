@@ -15,7 +15,8 @@ from datetime import datetime
 from enum import StrEnum
 
 from spcheck.domain.findings import mask
-from spcheck.errors import PolicyRefusal, ServiceUnavailable, SpcheckError
+from spcheck.errors import InputError, PolicyRefusal, ServiceUnavailable, SpcheckError
+from spcheck.graph.interface import INVITATION_RUNBOOK
 from spcheck.store.records import AuditResult
 
 
@@ -159,6 +160,11 @@ class ApplyReport:
     verification: Plan
 
     @property
+    def failed(self) -> tuple[StepOutcome, ...]:
+        """Steps Graph refused (nothing was made for them)."""
+        return tuple(o for o in self.outcomes if o.result is AuditResult.FAILED)
+
+    @property
     def verified(self) -> bool:
         """The site matches the request: a fresh plan after applying has no steps."""
         return self.verification.is_empty and not self.verification.is_refused
@@ -199,5 +205,21 @@ class NotVerified(ProvisionError, ServiceUnavailable):
             f"{report.verification.inspection_id}: applied, but {left} change(s) are still "
             "needed after verification; someone may be changing access at the same time: "
             "run the command again and compare"
+        )
+        self.report = report
+
+
+class StepsFailed(ProvisionError, InputError):
+    """Applied what could be, but Graph refused some steps (an invitation the tenant's
+    external-sharing setting forbids): each is audited as failed. Exit 2, as for a setting
+    to change before running again."""
+
+    exit_code = 2
+
+    def __init__(self, report: ApplyReport) -> None:
+        failed = report.failed
+        super().__init__(
+            f"{report.verification.inspection_id}: {len(failed)} step(s) failed, refused by "
+            f"Graph; nothing was made for them (see {INVITATION_RUNBOOK})"
         )
         self.report = report

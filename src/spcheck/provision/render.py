@@ -19,6 +19,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from spcheck.domain.findings import mask
+from spcheck.graph.interface import INVITATION_RUNBOOK
 from spcheck.outward import neutralise
 from spcheck.provision.interface import ApplyReport, Mode, Plan, Step, show_email
 from spcheck.rules.privacy import redact, redact_optional
@@ -106,6 +107,7 @@ def plan_document(plan: Plan, report: ApplyReport | None = None) -> dict[str, An
                 for outcome in report.outcomes
             ],
             "verified": report.verified,
+            "failed": len(report.failed),
             "remaining": [step_document(plan, s) for s in report.verification.steps],
         }
     return document
@@ -192,6 +194,11 @@ def _render_outcomes(plan: Plan, report: ApplyReport, console: Console) -> None:
                 outcome.detail,
             )
         console.print(table)
+    if report.failed:
+        console.print(
+            f"[red]failed[/red]: {len(report.failed)} step(s) refused by Graph, nothing made "
+            f"for them; see {INVITATION_RUNBOOK}"
+        )
     if report.verified:
         console.print("verified: a fresh read matches the plan")
     else:
