@@ -137,6 +137,7 @@ def test_records() -> None:
         "missing": ["GM-2999", "GM-9233"],
         "unexpected": ["GM-0001"],
         "duplicates": [],
+        "readers": None,  # the permissions were not read: not known, never "nobody"
     }
 
 

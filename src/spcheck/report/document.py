@@ -17,7 +17,12 @@ from spcheck.domain.timeline import MilestoneState
 from spcheck.report import models
 from spcheck.report.interface import REPORT_SCHEMA_V1, Report
 from spcheck.report.models import LONDON, local_iso
-from spcheck.rules.interface import InspectionResult, MilestoneResult, RecordsSummary
+from spcheck.rules.interface import (
+    InspectionResult,
+    MilestoneResult,
+    RecordReader,
+    RecordsSummary,
+)
 from spcheck.rules.privacy import redact
 
 SEVERITIES = (Severity.ERROR, Severity.WARNING, Severity.INFO)
@@ -175,6 +180,40 @@ def records_model(records: RecordsSummary) -> models.Records:
     )
 
 
+def reader_model(reader: RecordReader) -> models.Reader:
+    return models.Reader(
+        who=reader.who,
+        kind=reader.kind,
+        organisation=reader.organisation,
+        organisation_from=reader.organisation_from,
+        role=reader.role,
+        folders=list(reader.folders),
+        until=reader.until,
+        no_end=reader.no_end,
+    )
+
+
+def records_model_v2(records: RecordsSummary) -> models.RecordsV2:
+    """With who can read the records now; ``readers`` None when the permissions were not read."""
+    return models.RecordsV2(
+        **records_model(records).model_dump(),
+        readers=None if records.readers is None else [reader_model(r) for r in records.readers],
+    )
+
+
+def reader_until(reader: RecordReader) -> str:
+    """Until when, as the text reports say it: an open-ended permission is flagged."""
+    return "no end (never expires)" if reader.no_end else shown(reader.until)
+
+
+def reader_organisation(reader: RecordReader) -> str:
+    if reader.organisation is None:
+        return "-"
+    if reader.organisation_from == "email domain":
+        return f"{reader.organisation} (by email domain)"
+    return reader.organisation
+
+
 def inspection_model(result: InspectionResult) -> models.Inspection:
     upcoming = next_milestone(result)
     return models.Inspection(
@@ -193,7 +232,7 @@ def inspection_model(result: InspectionResult) -> models.Inspection:
             models.Milestone(**_milestone_fields(m), kind=m.kind, waiting_for=list(m.waiting_for))
             for m in result.milestones
         ],
-        records=records_model(result.records),
+        records=records_model_v2(result.records),
         findings=[finding_model(f, note_of(result, f)) for f in result.findings],
         resolved=[resolved_model(r) for r in result.resolved],
     )

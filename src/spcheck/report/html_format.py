@@ -30,6 +30,8 @@ from spcheck.report.document import (
     next_milestone,
     note_of,
     plural,
+    reader_organisation,
+    reader_until,
     resolved_text,
     runbook,
     shown,
@@ -221,6 +223,19 @@ def _inspection(result: InspectionResult, linked: frozenset[str], anchor: str) -
             "sample_expected": r.sample_expected,
             "reserves_uploaded": r.reserves_uploaded,
             "reserves_expected": r.reserves_expected,
+            "readers": None
+            if r.readers is None
+            else [
+                {
+                    "who": reader.who,
+                    "organisation": reader_organisation(reader),
+                    "role": reader.role,
+                    "folders": ", ".join(reader.folders),
+                    "until": reader_until(reader),
+                    "no_end": reader.no_end,
+                }
+                for reader in r.readers
+            ],
             "sample_pct": _pct(r.sample_uploaded, r.sample_expected),
             "reserves_pct": _pct(r.reserves_uploaded, r.reserves_expected),
             "lists": [

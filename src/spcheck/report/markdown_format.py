@@ -19,12 +19,14 @@ from spcheck.report.document import (
     history_text,
     note_of,
     plural,
+    reader_organisation,
+    reader_until,
     resolved_text,
     runbook,
     shown,
 )
 from spcheck.report.interface import Renderer, Report
-from spcheck.rules.interface import InspectionResult
+from spcheck.rules.interface import InspectionResult, RecordsSummary
 
 _INLINE = re.compile(r"([\\`*_{}\[\]()#+!|~])")
 _BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
@@ -91,6 +93,7 @@ def _inspection(result: InspectionResult) -> list[str]:
     ):
         if ids:
             lines.append(f"{label}: {', '.join(md(i) for i in ids)}.")
+    lines += _readers(r)
     lines.append("")
     if not result.live:
         lines += ["No findings that count." if result.accepted else "No findings.", ""]
@@ -143,3 +146,23 @@ class MarkdownRenderer(Renderer):
                 "",
             ]
         return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _readers(records: RecordsSummary) -> list[str]:
+    if records.readers is None:
+        return ["", "Who can read the records: not known (permissions not read)."]
+    if not records.readers:
+        return ["", "Who can read the records: nobody."]
+    lines = [
+        "",
+        "Who can read the records now:",
+        "",
+        "| who | organisation | role | folders | until |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for reader in records.readers:
+        lines.append(
+            f"| {md(reader.who)} | {md(reader_organisation(reader))} | {reader.role} "
+            f"| {md(', '.join(reader.folders))} | {reader_until(reader)} |"
+        )
+    return lines

@@ -123,6 +123,38 @@ class Records(Part):
     duplicates: list[str]
 
 
+class Reader(Part):
+    """Someone who can read the records now."""
+
+    who: str = Field(
+        description="A person's address with the mailbox masked, a group's name, or "
+        "'<scope> link'."
+    )
+    kind: Literal["person", "group", "link", "unknown"]
+    organisation: str | None = Field(
+        description="From the definition (a nominated contact: the partnership), else the "
+        "email domain; null for a group or a link."
+    )
+    organisation_from: Literal["definition", "email domain"] | None
+    role: str = Field(description="The highest role: read, write or owner.")
+    folders: list[str] = Field(description="Policy folder keys.")
+    until: Timestamp | None = Field(
+        description="When the last of their permissions ends; null with no_end."
+    )
+    no_end: bool = Field(description="At least one of their permissions never expires.")
+
+
+class RecordsV2(Records):
+    """Progress of the 60 + 15 against the sample list (case references masked if one looks
+    like a personal identifier), and who can read the records now."""
+
+    readers: list[Reader] | None = Field(
+        description="Who can read the records now: everyone with a permission (inherited "
+        "included, not an expired one, not the app's own) on the folders that hold records or "
+        "anything in them. null when the permissions were not read (never taken as nobody)."
+    )
+
+
 class ErrorCounts(Part):
     """Errors new since the previous cycle, open from before, and accepted."""
 
@@ -221,7 +253,7 @@ class Inspection(Part):
         description="Open errors in each of the last check cycles, oldest first, this one last.",
     )
     milestones: list[Milestone]
-    records: Records
+    records: RecordsV2
     findings: list[Finding]
     resolved: list[Resolved]
 

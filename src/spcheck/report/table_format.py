@@ -8,7 +8,15 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from spcheck.report.document import accepted_text, history_text, note_of, plural, shown
+from spcheck.report.document import (
+    accepted_text,
+    history_text,
+    note_of,
+    plural,
+    reader_organisation,
+    reader_until,
+    shown,
+)
 from spcheck.report.interface import Renderer, Report
 from spcheck.rules.interface import InspectionResult
 
@@ -39,6 +47,21 @@ def _inspection(console: Console, result: InspectionResult) -> None:
     for label, ids in (("missing", r.missing), ("unexpected", r.unexpected)):
         if ids:
             console.print(f"{label}: {escape(', '.join(ids))}")
+    if r.readers is None:
+        console.print("who can read the records: not known (permissions not read)")
+    elif r.readers:
+        readers = Table("who", "organisation", "role", "folders", "until", title="can read records")
+        for reader in r.readers:
+            readers.add_row(
+                escape(reader.who),
+                escape(reader_organisation(reader)),
+                reader.role,
+                escape(", ".join(reader.folders)),
+                reader_until(reader),
+            )
+        console.print(readers)
+    else:
+        console.print("who can read the records: nobody")
     if not result.findings:
         console.print("no findings")
         return

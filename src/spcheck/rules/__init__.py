@@ -7,6 +7,7 @@
 from spcheck.rules.interface import (
     InspectionResult,
     MilestoneResult,
+    RecordReader,
     RecordsSummary,
     RuleContext,
     RuleError,
@@ -18,6 +19,7 @@ from spcheck.rules.registry import all_rules, check_inspection, evaluate, get_ru
 __all__ = [
     "InspectionResult",
     "MilestoneResult",
+    "RecordReader",
     "RecordsSummary",
     "RuleContext",
     "RuleError",

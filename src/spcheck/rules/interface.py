@@ -94,6 +94,22 @@ class MilestoneResult:
 
 
 @dataclass(frozen=True, slots=True)
+class RecordReader:
+    """Someone who can read the records now: a person (address masked), a group or a link,
+    with the organisation the definition gives them (else their email domain) and until
+    when (``until`` None and ``no_end`` True: at least one of their permissions never ends)."""
+
+    who: str
+    kind: Literal["person", "group", "link", "unknown"]
+    organisation: str | None  # None for a group or a link
+    organisation_from: Literal["definition", "email domain"] | None  # None with no organisation
+    role: str  # the highest: read | write | owner
+    folders: tuple[str, ...]  # policy folder keys
+    until: dt.datetime | None
+    no_end: bool
+
+
+@dataclass(frozen=True, slots=True)
 class RecordsSummary:
     """Progress of the 60 + 15 against the sample list (ids are case references, masked if
     one looks like a personal identifier)."""
@@ -105,6 +121,8 @@ class RecordsSummary:
     missing: tuple[str, ...] = ()
     unexpected: tuple[str, ...] = ()
     duplicates: tuple[str, ...] = ()
+    # Who can read the records now; None when the permissions were not read.
+    readers: tuple[RecordReader, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ import datetime as dt
 import importlib
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 from spcheck.domain.catalogue import RULE_IDS
 from spcheck.domain.findings import Finding
@@ -36,6 +37,7 @@ from spcheck.rules.interface import (
     status_of,
 )
 from spcheck.rules.privacy import redact, redact_optional
+from spcheck.rules.readers import records_readers
 
 UNVERIFIABLE = "check.unverifiable"
 FAMILIES = (
@@ -207,6 +209,15 @@ def evaluate(ctx: RuleContext) -> InspectionResult:
             ctx.finding(
                 UNVERIFIABLE,
                 f"records progress could not be worked out ({type(error).__name__})",
+            )
+        )
+    try:
+        records = replace(records, readers=records_readers(ctx))
+    except Exception as error:  # shown as not read, never as nobody
+        findings.append(
+            ctx.finding(
+                UNVERIFIABLE,
+                f"who can read the records could not be worked out ({type(error).__name__})",
             )
         )
     unique = sorted({_clean(ctx, f) for f in findings}, key=sort_key)

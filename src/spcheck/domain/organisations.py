@@ -1,0 +1,51 @@
+"""Whose organisation a person belongs to, from the inspection's definition. Pure.
+
+The records section of a report says who can read the records and from which
+organisation. The definition knows some people by name: a nominated contact is
+the partnership's; anyone else the definition names with an organisation is
+joined through ``affiliations`` (one place: an inspection team listed in the
+definition is added there). Everyone else is known only by their email domain,
+and the report says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from spcheck.domain.inspection import Inspection
+
+Source = Literal["definition", "email domain"]
+
+
+@dataclass(frozen=True, slots=True)
+class Affiliation:
+    """A person the definition names, and the organisation it gives them."""
+
+    email: str  # lower case
+    organisation: str
+
+
+@dataclass(frozen=True, slots=True)
+class Organisation:
+    name: str
+    source: Source
+
+
+def affiliations(inspection: Inspection) -> tuple[Affiliation, ...]:
+    """Everyone the definition names with their organisation: nominated contacts are the
+    partnership's."""
+    return tuple(
+        Affiliation(contact.email.lower(), inspection.partnership)
+        for contact in inspection.contacts
+    )
+
+
+def organisation_of(email: str, named: Iterable[Affiliation]) -> Organisation:
+    """The organisation the definition gives ``email``, else its email domain."""
+    address = email.strip().lower()
+    for person in named:
+        if person.email == address:
+            return Organisation(person.organisation, "definition")
+    return Organisation(address.rpartition("@")[2], "email domain")
