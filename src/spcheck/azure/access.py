@@ -287,19 +287,18 @@ def run_access(
                         return AccessResponse(200, {"plan": plan_document(plan)})
                     try:
                         report = await provisioner.apply(request.request(), first)
-                    except NotVerified as unverified:
-                        return error(
-                            503,
-                            "not_verified",
-                            str(unverified),
-                            plan=plan_document(plan, unverified.report),
+                    except (NotVerified, StepsFailed) as unfinished:
+                        # Graph refused a step (a setting to change) or a fresh read differs.
+                        status, code = (
+                            (500, "step_failed")
+                            if isinstance(unfinished, StepsFailed)
+                            else (503, "not_verified")
                         )
-                    except StepsFailed as failed:
                         return error(
-                            500,
-                            "step_failed",
-                            str(failed),
-                            plan=plan_document(plan, failed.report),
+                            status,
+                            code,
+                            str(unfinished),
+                            plan=plan_document(plan, unfinished.report),
                         )
                     assert store is not None
                     written = _entries(store, (p.plan_id for p in report.plans))
