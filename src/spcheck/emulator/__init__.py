@@ -58,7 +58,8 @@ From Python (``create_app(faults=..., fault_seed=...)``), the environment
 
 Tenant modes in the same spec (``modes``): ``grant:read``, ``site:missing``,
 ``token:expired``, ``secret:expired``, ``roles:...``, ``graph:unreachable``,
-``skew:10m``, ``subscriptions:refused``. Tokens from ``POST /_emulator/token``
+``skew:10m``, ``subscriptions:refused``, ``sharing:disabled|existing-guests`` (the
+tenant's external sharing, refusing invitations). Tokens from ``POST /_emulator/token``
 (``tokens``; the test credential is ``credential.EmulatorCredential``) carry a
 ``roles`` claim and are checked; every
 answer carries a ``Date`` and is shown to the observers of ``observe`` (the schema
