@@ -115,6 +115,37 @@ def test_a_partnership_on_time_with_everything(world: World) -> None:
         "missing": [],
         "unexpected": [],
         "duplicates": [],
+        # Who can read them: the two contacts given the records folders, until the end of
+        # the access window, and the site's own groups, with no end.
+        "readers": [
+            {
+                "who": who,
+                "kind": "person",
+                "organisation": "Glenmorven Community Planning Partnership",
+                "organisation_from": "definition",
+                "role": "write",
+                "folders": ["records", "records-reserves"],
+                "until": "2026-12-18T23:59:00+00:00",
+                "no_end": False,
+            }
+            for who in (
+                "ia**********on@nhs-glenmorven.example",
+                "mo************on@glenmorven-council.example",
+            )
+        ]
+        + [
+            {
+                "who": f"Inspections {group}",
+                "kind": "group",
+                "organisation": None,
+                "organisation_from": None,
+                "role": role,
+                "folders": ["records", "records-reserves"],
+                "until": None,
+                "no_end": True,
+            }
+            for group, role in (("Members", "write"), ("Owners", "owner"))
+        ],
     }
     assert inspection["findings"] == []
 
