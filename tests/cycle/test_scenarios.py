@@ -136,7 +136,7 @@ def test_a_partnership_on_time_with_everything(world: World) -> None:
         + [
             {
                 "who": f"Inspections {group}",
-                "kind": "group",
+                "kind": "site_group",
                 "organisation": None,
                 "organisation_from": None,
                 "role": role,

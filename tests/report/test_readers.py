@@ -39,6 +39,16 @@ READERS = (
     ),
     RecordReader(
         who="<b>Inspections</b> Members",
+        kind="site_group",
+        organisation=None,
+        organisation_from=None,
+        role="read",
+        folders=("records",),
+        until=None,
+        no_end=True,
+    ),
+    RecordReader(
+        who="Records reading panel",
         kind="group",
         organisation=None,
         organisation_from=None,
@@ -102,7 +112,8 @@ def test_markdown_shows_organisation_and_until_with_no_end_flagged() -> None:
         r"scrutiny-body.example \(by email domain\) | read | records | no end (never expires) |"
         in (text)
     )
-    assert "| &lt;b&gt;Inspections&lt;/b&gt; Members | - | read |" in text
+    assert "| &lt;b&gt;Inspections&lt;/b&gt; Members | the site's own group | read |" in text
+    assert "| Records reading panel | - | read |" in text
     assert "not known (permissions not read)" in renderer("md").render(report(None))
     assert "Who can read the records: nobody." in renderer("md").render(report(()))
 
@@ -112,7 +123,11 @@ def test_html_has_the_readers_table_escaped_with_no_end_marked() -> None:
     assert "Who can read the records now" in page
     assert "&lt;b&gt;Inspections&lt;/b&gt; Members" in page
     assert "<b>Inspections</b>" not in page
+    # The scrutiny partner's and the panel's open-ended access is marked; the site's own
+    # group, open-ended by design, is not.
     assert page.count('class="no-end"') == 2
+    members = page.index("&lt;b&gt;Inspections&lt;/b&gt; Members")
+    assert 'class="no-end"' not in page[members : page.index("</tr>", members)]
     assert "Fri 18 Dec 2026 23:59 GMT" in page
     assert "Not known: the permissions were not read." in renderer("html").render(report(None))
 

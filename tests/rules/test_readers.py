@@ -56,7 +56,7 @@ def test_people_groups_and_links_on_the_records_folders_with_organisation_and_en
         "mo************on@glenmorven-council.example",
         "ss*******er@careinspectorate.example",
         "ai*********er@scrutiny-body.example",
-        "unnamed group",
+        "unnamed site group",
         "organization link",
     }
     iain = found["ia**********on@nhs-glenmorven.example"]
@@ -71,8 +71,8 @@ def test_people_groups_and_links_on_the_records_folders_with_organisation_and_en
     assert (staff.role, staff.until, staff.no_end) == ("owner", None, True)
     partner = found["ai*********er@scrutiny-body.example"]
     assert (partner.folders, partner.no_end) == (("records-reserves",), True)
-    group = found["unnamed group"]
-    assert (group.kind, group.organisation, group.organisation_from) == ("group", None, None)
+    group = found["unnamed site group"]
+    assert (group.kind, group.organisation, group.organisation_from) == ("site_group", None, None)
     assert found["organization link"].kind == "link"
 
 

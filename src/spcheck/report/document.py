@@ -208,7 +208,7 @@ def reader_until(reader: RecordReader) -> str:
 
 def reader_organisation(reader: RecordReader) -> str:
     if reader.organisation is None:
-        return "-"
+        return "the site's own group" if reader.kind == "site_group" else "-"
     if reader.organisation_from == "email domain":
         return f"{reader.organisation} (by email domain)"
     return reader.organisation

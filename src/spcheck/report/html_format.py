@@ -232,7 +232,9 @@ def _inspection(result: InspectionResult, linked: frozenset[str], anchor: str) -
                     "role": reader.role,
                     "folders": ", ".join(reader.folders),
                     "until": reader_until(reader),
-                    "no_end": reader.no_end,
+                    # The site's own groups are open-ended by design: their access without
+                    # an end is not marked.
+                    "no_end": reader.no_end and reader.kind != "site_group",
                 }
                 for reader in r.readers
             ],

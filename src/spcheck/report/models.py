@@ -130,7 +130,9 @@ class Reader(Part):
         description="A person's address with the mailbox masked, a group's name, or "
         "'<scope> link'."
     )
-    kind: Literal["person", "group", "link", "unknown"]
+    kind: Literal["person", "group", "site_group", "link", "unknown"] = Field(
+        description="site_group: one of the site's own groups (owners, members, visitors)."
+    )
     organisation: str | None = Field(
         description="From the definition (a nominated contact: the partnership), else the "
         "email domain; null for a group or a link."

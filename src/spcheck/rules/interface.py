@@ -100,7 +100,7 @@ class RecordReader:
     when (``until`` None and ``no_end`` True: at least one of their permissions never ends)."""
 
     who: str
-    kind: Literal["person", "group", "link", "unknown"]
+    kind: Literal["person", "group", "site_group", "link", "unknown"]
     organisation: str | None  # None for a group or a link
     organisation_from: Literal["definition", "email domain"] | None  # None with no organisation
     role: str  # the highest: read | write | owner

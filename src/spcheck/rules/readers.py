@@ -23,8 +23,7 @@ from spcheck.rules.interface import RecordReader, RuleContext
 from spcheck.rules.privacy import mask_email
 
 _RANK = {"read": 1, "write": 2, "owner": 3}
-_GROUPS = (Principal.GROUP, Principal.SITE_GROUP)
-Kind = Literal["person", "group", "link", "unknown"]
+Kind = Literal["person", "group", "site_group", "link", "unknown"]
 
 
 @dataclass
@@ -43,7 +42,9 @@ def _identity(entry: Access) -> tuple[Kind, str, str | None] | None:
         return None
     if entry.principal is Principal.LINK or entry.link_scope is not None:
         return "link", f"{entry.link_scope or 'unknown'} link", None
-    if entry.principal in _GROUPS:
+    if entry.principal is Principal.SITE_GROUP:
+        return "site_group", entry.display_name or "unnamed site group", None
+    if entry.principal is Principal.GROUP:
         return "group", entry.display_name or "unnamed group", None
     if entry.email:
         return "person", mask_email(entry.email), entry.email.lower()
