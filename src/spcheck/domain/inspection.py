@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from spcheck.domain.policy import Access, Policy, SampleRules
+from spcheck.domain.policy import Access, Policy, SampleRules, TeamRoleName
 
 INSPECTION_ID = r"^[a-z0-9-]{3,40}$"
 _EMAIL = re.compile(
@@ -61,6 +61,30 @@ class Contact(Strict):
         return self.email.rpartition("@")[2]
 
 
+class TeamMember(Strict):
+    """A person of the inspection team: Care Inspectorate staff, a scrutiny partner, an
+    associate assessor, a young inspection volunteer or one of the partnership's local
+    record readers. What the role may use, and when, is the policy's (``team.roles``);
+    ``folders`` narrows it to some of those folders."""
+
+    name: str = Field(min_length=1, max_length=120)
+    email: str
+    role: TeamRoleName
+    organisation: str | None = Field(default=None, min_length=1, max_length=120)
+    folders: list[str] | None = None
+
+    @field_validator("email")
+    @classmethod
+    def _email_shape(cls, value: str) -> str:
+        if not _EMAIL.match(value):
+            raise ValueError("not an email address")
+        return value.lower()
+
+    @property
+    def domain(self) -> str:
+        return self.email.rpartition("@")[2]
+
+
 def domain_allowed(domain: str, allowed: list[str]) -> bool:
     """An address at an allowed domain or at one of its subdomains."""
     return any(domain == entry or domain.endswith("." + entry) for entry in allowed)
@@ -77,6 +101,7 @@ class Inspection(Strict):
     extra_holidays: list[dt.date] = Field(default_factory=list)
     allowed_domains: list[str] = Field(min_length=1)
     contacts: list[Contact] = Field(default_factory=list)
+    team: list[TeamMember] = Field(default_factory=list)
     sample: str | None = None
     published_on: dt.date | None = None
 
@@ -120,6 +145,19 @@ class Inspection(Strict):
                 raise ValueError(
                     f"contacts.{index}.email: domain {contact.domain} is not in allowed_domains"
                 )
+        members: dict[str, int] = {}
+        for index, member in enumerate(self.team):
+            if member.email in members:
+                raise ValueError(
+                    f"team.{index}.email: duplicate team member {member.email} "
+                    f"(also team.{members[member.email]})"
+                )
+            members[member.email] = index
+            if member.email in seen:
+                raise ValueError(
+                    f"team.{index}.email: {member.email} is also contacts.{seen[member.email]}; "
+                    "a person is either a partnership contact or a member of the team"
+                )
         first_monday = self.notification_date - dt.timedelta(days=self.notification_date.weekday())
         for index, monday in enumerate(self.paused_weeks):
             if monday <= first_monday:
@@ -136,15 +174,22 @@ class Inspection(Strict):
         wanted = email.lower()
         return next((c for c in self.contacts if c.email == wanted), None)
 
+    def member(self, email: str) -> TeamMember | None:
+        wanted = email.lower()
+        return next((m for m in self.team if m.email == wanted), None)
+
 
 def check_against_policy(inspection: Inspection, policy: Policy) -> None:
     """Raise ValueError naming the field when the definition refers to what the policy lacks."""
     milestone_ids = {m.id for m in policy.milestones}
-    override_keys = milestone_ids | {"access_from", "access_until"}
+    windows = {f"{name}_{end}" for name in policy.team.windows for end in ("from", "until")}
+    override_keys = milestone_ids | {"access_from", "access_until"} | windows
     for key in inspection.deadline_overrides:
         if key not in override_keys:
             known = ", ".join(sorted(override_keys))
-            raise ValueError(f"deadline_overrides.{key}: unknown milestone (known: {known})")
+            raise ValueError(
+                f"deadline_overrides.{key}: unknown milestone or window (known: {known})"
+            )
     for index, key in enumerate(inspection.waived):
         if key not in milestone_ids:
             raise ValueError(f"waived.{index}: unknown milestone {key!r}")
@@ -157,6 +202,21 @@ def check_against_policy(inspection: Inspection, policy: Policy) -> None:
             if folder.partnership_access is Access.NONE:
                 where = f"contacts.{index}.folders.{position}"
                 raise ValueError(f"{where}: folder {key!r} is closed to the partnership")
+    for index, member in enumerate(inspection.team):
+        role = policy.team.roles.get(member.role)
+        if role is None:
+            known = ", ".join(policy.team.roles) or "none"
+            raise ValueError(
+                f"team.{index}.role: the policy's team.roles has no {member.role!r} "
+                f"(known: {known})"
+            )
+        given = {key for access in role.access for key in access.folders}
+        for position, key in enumerate(member.folders or []):
+            if key not in given:
+                raise ValueError(
+                    f"team.{index}.folders.{position}: the {member.role} role gives no "
+                    f"access to folder {key!r}"
+                )
 
 
 class RecordKind(StrEnum):

@@ -64,6 +64,11 @@ class Due(Strict):
             raise ValueError('expected a quoted time such as "17:00"')
         return value
 
+    @property
+    def order(self) -> tuple[int, int, dt.time]:
+        """Where it falls in the week grid, for comparing two points."""
+        return (self.week, self.weekday_index, self.time)
+
 
 class Calendar(Strict):
     timezone: str = "Europe/London"
@@ -264,6 +269,63 @@ class AccessWindow(Strict):
     revoke_after: Due
 
 
+# The people of an inspection team, by role. The names are fixed: the refusals no policy
+# can lift (domain/team.py) are written against them.
+TeamRoleName = Literal[
+    "inspection-lead",
+    "depute-lead",
+    "sso",
+    "scrutiny-partner",
+    "associate-assessor",
+    "young-inspection-volunteer",
+    "local-record-reader",
+]
+
+
+class TeamWindow(Strict):
+    """A span of the inspection in its week grid: access opens at ``from`` (on the grid
+    date, even on a holiday) and ends at ``until`` (moved off a holiday as deadlines are)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    opens: Due = Field(alias="from")
+    until: Due
+
+    @model_validator(mode="after")
+    def _in_order(self) -> TeamWindow:
+        if self.until.order <= self.opens.order:
+            raise ValueError("until: the window must end after it opens")
+        return self
+
+
+class TeamAccess(Strict):
+    """Folders a role may use, with which role, in which window."""
+
+    folders: list[str] = Field(min_length=1)
+    role: Literal["read", "write"]
+    window: Key
+
+    @field_validator("role", mode="before")
+    @classmethod
+    def _never_owner(cls, value: object) -> object:
+        if isinstance(value, str) and value.lower() == "owner":
+            raise ValueError("nobody gets owner: a team role is read or write")
+        return value
+
+
+class TeamRole(Strict):
+    title: str = Field(min_length=1, max_length=80)
+    access: list[TeamAccess] = Field(default_factory=list)
+
+
+class TeamRules(Strict):
+    """Who on the inspection's side may use which folder, and when (definitions name the
+    people in ``team``)."""
+
+    windows: dict[Key, TeamWindow] = Field(default_factory=dict)
+    roles: dict[TeamRoleName, TeamRole] = Field(default_factory=dict)
+
+
 class Retention(Strict):
     destroy_within_days: int = Field(default=365, gt=0)
     folders: list[str] = Field(default_factory=list)
@@ -338,6 +400,7 @@ class Policy(Strict):
     files: FileRules
     sharing: SharingRules = SharingRules()
     access: AccessWindow
+    team: TeamRules = TeamRules()
     retention: Retention = Retention()
     sample: SampleRules = SampleRules()
     acceptance: AcceptanceRules = AcceptanceRules()
@@ -378,6 +441,23 @@ class Policy(Strict):
                 raise ValueError(f"retention.folders.{index}: unknown folder {key!r}")
         kinds = [folder.holds_records for folder in self.folders if folder.holds_records]
         _no_duplicates("folders", kinds, "holds_records")
+        for role, spec in self.team.roles.items():
+            listed: set[str] = set()
+            for index, access in enumerate(spec.access):
+                where = f"team.roles.{role}.access.{index}"
+                for position, key in enumerate(access.folders):
+                    if key not in folder_keys:
+                        raise ValueError(f"{where}.folders.{position}: unknown folder {key!r}")
+                    if key in listed:
+                        raise ValueError(
+                            f"{where}.folders.{position}: folder {key!r} is given to the role twice"
+                        )
+                    listed.add(key)
+                if access.window not in self.team.windows:
+                    known = ", ".join(sorted(self.team.windows)) or "none"
+                    raise ValueError(
+                        f"{where}.window: unknown window {access.window!r} (known: {known})"
+                    )
         for key in self.local_defaults:
             problem = _unresolved(self, key)
             if problem:
@@ -434,7 +514,12 @@ def _unresolved(policy: Policy, key: str) -> str | None:
             if node is None:
                 return f"no item {part!r} in that list"
         elif isinstance(node, BaseModel):
-            names = {**{n: n for n in type(node).model_fields}, "schema": "schema_"}
+            fields = type(node).model_fields
+            names = {
+                **{n: n for n in fields},
+                **{f.alias: n for n, f in fields.items() if f.alias},
+                "schema": "schema_",
+            }
             if part not in names or part in ("schema", "local_defaults"):
                 return f"{part!r} is not a key of the policy there"
             node = getattr(node, names[part])

@@ -163,6 +163,18 @@ class Timeline:
     def access_open(self, as_of: dt.datetime) -> bool:
         return self.access_from <= as_of <= self.access_until
 
+    def team_window(self, name: str) -> tuple[dt.datetime, dt.datetime]:
+        """When a team window (the policy's ``team.windows``) opens and ends. Like the
+        partnership's window it opens on the grid date even on a holiday, and ends at a
+        deadline (moved off a holiday); ``<name>_from`` and ``<name>_until`` in the
+        definition's ``deadline_overrides`` move it for one inspection."""
+        window = self.policy.team.windows[name]
+        opens = self._override(f"{name}_from", window.opens.time)
+        until = self._override(f"{name}_until", window.until.time)
+        if opens is None:
+            opens = self.at(self.grid_date(window.opens), window.opens.time)
+        return opens, until if until is not None else self.deadline(window.until)
+
     def state(
         self, milestone_id: str, as_of: dt.datetime, met_at: dt.datetime | None
     ) -> MilestoneState:
