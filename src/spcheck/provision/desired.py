@@ -7,18 +7,25 @@ the folder's ``partnership_access`` role on their folders (every folder open
 to the partnership when ``folders`` is not set), a viewer gets read; folders
 with access ``none`` get no partnership grant. Every grant expires at the end
 of the access window, and outside the window there are no grants at all.
+
+Team members (the definition's ``team``) get what their role gives (domain/team.py):
+each grant opens and ends with its role's window. Members at a staff domain reach the
+folders through the site and are granted nothing; the plan says so. A folder the policy
+gives a member that no policy may give them is a refusal: nothing is planned.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from spcheck.domain.inspection import Contact, ContactRole, domain_allowed
 from spcheck.domain.policy import Access
+from spcheck.domain.team import MemberAccess, team_access
 from spcheck.domain.timeline import Timeline
 from spcheck.loader import LoadedInspection
+from spcheck.provision.interface import show_email
 
 ROLE_RANK = {"read": 1, "write": 2}
 
@@ -38,7 +45,12 @@ class DesiredGrant:
     email: str
     role: str  # read | write
     expires_at: dt.datetime
-    contact_role: ContactRole
+    why: str  # who they are, as the plan's grant step says it
+    opens_at: dt.datetime
+    team: bool = False  # a team member's grant (judged by the team.* rules)
+
+    def open_at(self, as_of: dt.datetime) -> bool:
+        return self.opens_at <= as_of <= self.expires_at
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +59,8 @@ class DesiredState:
     root_path: str  # the inspection folder, e.g. Inspections/glenmorven-2026
     ancestors: tuple[str, ...]  # folders above it, outermost first, e.g. ("Inspections",)
     folders: tuple[DesiredFolder, ...]  # the inspection folder first, then the policy's
-    entitled: tuple[DesiredGrant, ...]  # what contacts get while the window is open
+    entitled: tuple[DesiredGrant, ...]  # contacts' and team members', each in its window
+    as_of: dt.datetime
     window_open: bool
     access_from: dt.datetime
     access_until: dt.datetime
@@ -56,11 +69,16 @@ class DesiredState:
     staff_domains: tuple[str, ...]
     refused_link_scopes: frozenset[str]
     send_invitation: bool
+    team: tuple[MemberAccess, ...] = ()
     notes: tuple[str, ...] = ()
 
     @property
     def grants(self) -> tuple[DesiredGrant, ...]:
-        return self.entitled if self.window_open else ()
+        """What is wanted at ``as_of``: each grant while its window is open."""
+        return tuple(grant for grant in self.entitled if grant.open_at(self.as_of))
+
+    def member(self, email: str) -> MemberAccess | None:
+        return next((m for m in self.team if m.email == email.lower()), None)
 
     @property
     def nominated(self) -> frozenset[str]:
@@ -136,11 +154,16 @@ def desired_state(
                     email=contact.email,
                     role=role,
                     expires_at=timeline.access_until,
-                    contact_role=contact.role,
+                    why=f"nominated {contact.role.value}",
+                    opens_at=timeline.access_from,
                 )
             )
+    team = team_access(inspection, policy, timeline)
+    for member in team:
+        entitled.extend(_member_grants(member, folders))
+        notes.extend(_member_notes(member, now))
     window_open = timeline.access_open(now)
-    if entitled and not window_open:
+    if any(not grant.team for grant in entitled) and not window_open:
         when = "opens" if now < timeline.access_from else "ended"
         moment = timeline.access_from if now < timeline.access_from else timeline.access_until
         notes.append(
@@ -153,6 +176,7 @@ def desired_state(
         ancestors=ancestors,
         folders=tuple(folders),
         entitled=tuple(entitled),
+        as_of=now,
         window_open=window_open,
         access_from=timeline.access_from,
         access_until=timeline.access_until,
@@ -161,5 +185,53 @@ def desired_state(
         staff_domains=tuple(policy.sharing.staff_domains),
         refused_link_scopes=frozenset(policy.sharing.refused_link_scopes),
         send_invitation=policy.sharing.send_invitation,
+        team=team,
         notes=tuple(notes),
     )
+
+
+def _member_grants(
+    member: MemberAccess, folders: Sequence[DesiredFolder]
+) -> Iterator[DesiredGrant]:
+    if member.staff:
+        return  # the site gives staff their access: spcheck grants them nothing
+    paths = {folder.key: folder.path for folder in folders[1:]}
+    for grant in member.grants:
+        yield DesiredGrant(
+            path=paths[grant.folder_key],
+            folder_key=grant.folder_key,
+            email=member.email,
+            role=grant.role,
+            expires_at=grant.until,
+            why=member.describe(),
+            opens_at=grant.opens,
+            team=True,
+        )
+
+
+def _member_notes(member: MemberAccess, now: dt.datetime) -> Iterator[str]:
+    who = f"{show_email(member.email)} ({member.describe()})"
+    if member.staff:
+        yield (
+            f"{who}: at a staff domain, reaches the folders through the site; spcheck "
+            "grants nothing"
+        )
+        return
+    if not member.grants:
+        if not member.refused:
+            yield f"{who}: the role gives no folder"
+        return
+    if member.open_grants(now):
+        return
+    opens = min(grant.opens for grant in member.grants)
+    until = max(grant.until for grant in member.grants)
+    if now < opens:
+        yield f"{who}: access opens {when(opens)}; nothing is granted yet"
+    elif now > until:
+        yield f"{who}: access ended {when(until)}; nothing is granted any more"
+    else:
+        yield f"{who}: no folder is open to them at this time"
+
+
+def when(moment: dt.datetime) -> str:
+    return f"{moment:%a %d %b %Y %H:%M %Z}"

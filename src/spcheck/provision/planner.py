@@ -25,8 +25,10 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from spcheck.domain.policy import Access as FolderAccess
+from spcheck.domain.team import MemberAccess
 from spcheck.provision.actual import Access, ActualState
 from spcheck.provision.desired import ROLE_RANK, DesiredGrant, DesiredState
+from spcheck.provision.desired import when as _when
 from spcheck.provision.interface import (
     REMOVALS,
     Action,
@@ -51,22 +53,32 @@ _ORDER = {
 }
 
 
-def _when(moment: dt.datetime) -> str:
-    return f"{moment:%a %d %b %Y %H:%M %Z}"
-
-
 def refusals(desired: DesiredState, request: Request) -> tuple[Refusal, ...]:
-    """Why a grant request cannot be carried out; empty when it can."""
-    if request.mode is not Mode.GRANT:
+    """Why a request cannot be carried out; empty when it can. Removing access is never
+    refused; provisioning is refused while the policy gives a team member a folder no
+    policy may give them, and a grant when what it asks cannot be given."""
+    if request.mode in (Mode.REVOKE, Mode.OFFBOARD):
         return ()
-    found: list[Refusal] = []
+    found = [
+        Refusal(refused.reason, "team.folder_not_allowed", member.email)
+        for member in desired.team
+        if request.mode is Mode.PROVISION or member.email in request.emails
+        for refused in member.refused
+    ]
+    if request.mode is not Mode.GRANT:
+        return tuple(found)
     for email in request.emails:
+        member = desired.member(email)
+        if member is not None:
+            found.extend(_member_refusals(desired, request, member))
+            continue
         contact = desired.contact(email)
         if not desired.is_partnership(email):
             domains = ", ".join(desired.allowed_domains)
             found.append(
                 Refusal(
-                    f"the address is outside the inspection's allowed domains ({domains})",
+                    f"the address is outside the inspection's allowed domains ({domains}) "
+                    "and not in its team",
                     "permission.external_domain",
                     email,
                 )
@@ -75,7 +87,7 @@ def refusals(desired: DesiredState, request: Request) -> tuple[Refusal, ...]:
             found.append(
                 Refusal(
                     f"not a nominated contact of {desired.inspection_id}: add them to contacts "
-                    "in the definition first, then run the plan again",
+                    "(or the team) in the definition first, then run the plan again",
                     "permission.not_nominated",
                     email,
                 )
@@ -107,6 +119,41 @@ def refusals(desired: DesiredState, request: Request) -> tuple[Refusal, ...]:
                     )
                 )
     return tuple(found)
+
+
+def _member_refusals(
+    desired: DesiredState, request: Request, member: MemberAccess
+) -> list[Refusal]:
+    email = member.email
+    if member.staff:
+        return []  # nothing to grant: the plan's note says the site gives their access
+    entitled = desired.entitled_for(email)
+    if not entitled:
+        return [] if member.refused else [Refusal(f"the {member.describe()} has no folder")]
+    open_now = [grant for grant in entitled if grant.open_at(desired.as_of)]
+    if not open_now:
+        opens = min(grant.opens_at for grant in entitled)
+        until = max(grant.expires_at for grant in entitled)
+        return [
+            Refusal(
+                f"outside the {member.describe()}'s window ({_when(opens)} to {_when(until)})",
+                "team.outside_window",
+                email,
+            )
+        ]
+    if request.role is None:
+        return []
+    top = max((grant.role for grant in open_now), key=ROLE_RANK.__getitem__)
+    if request.role == top:
+        return []
+    return [
+        Refusal(
+            f"--role {request.role}: the {member.describe()} has {top} access; the policy's "
+            "team.roles decides it",
+            "team.excess_role" if ROLE_RANK[request.role] > ROLE_RANK[top] else None,
+            email,
+        )
+    ]
 
 
 class _Builder:
@@ -315,22 +362,23 @@ def _person(
     desired, request = build.desired, build.request
     email = access.email
     assert email is not None
+    named = desired.contact(email) is not None or desired.member(email) is not None
     if request.mode is Mode.REVOKE:
         if email in request.emails:
             build.remove(Action.REVOKE, path, access, "access removed on request", None)
-        elif not (desired.is_staff(email) or desired.contact(email) or email in managed):
+        elif not (desired.is_staff(email) or named or email in managed):
             _drift_person(build, path, access, removable=False)
         return
     if desired.is_staff(email):
         return
-    if desired.contact(email) is not None:
+    if named:
         held[(path.casefold(), email)].append(access)
         return
     if email in managed:
         if request.mode in (Mode.PROVISION, Mode.OFFBOARD):
-            reason = "no longer a nominated contact"
+            reason = "no longer a nominated contact or a member of the team"
             if request.mode is Mode.OFFBOARD:
-                reason = "partnership access ends (former contact)"
+                reason = "the inspection's access ends (former contact or team member)"
             build.remove(Action.REVOKE, path, access, reason, "permission.not_nominated")
         return
     if request.mode is Mode.OFFBOARD and desired.is_partnership(email):
@@ -394,11 +442,13 @@ def _contacts(build: _Builder, held: dict[tuple[str, str], list[Access]]) -> Non
             for a in accesses
         )
         roles_right = all(set(a.roles) == {want.role} for a in accesses)
+        window = "their window" if want.team else "the access window"
         reason = (
-            f"expiry differs from the end of the access window ({_when(want.expires_at)})"
+            f"expiry differs from the end of {window} ({_when(want.expires_at)})"
             if roles_right
             else f"has {have}; the definition gives {want.role}"
         )
+        excess = "team.excess_role" if want.team else "permission.excess_role"
         build.add(
             Action.CHANGE_ROLE,
             path,
@@ -407,7 +457,7 @@ def _contacts(build: _Builder, held: dict[tuple[str, str], list[Access]]) -> Non
             role=want.role,
             expires_at=want.expires_at,
             permission_ids=tuple(a.permission_id for a in accesses),
-            rule="permission.excess_role" if higher else None,
+            rule=excess if higher else None,
         )
     for grant in grants:
         if scoped and grant.email not in request.emails:
@@ -416,19 +466,30 @@ def _contacts(build: _Builder, held: dict[tuple[str, str], list[Access]]) -> Non
             build.add(
                 Action.GRANT,
                 grant.path,
-                f"nominated {grant.contact_role.value}",
+                grant.why,
                 email=grant.email,
                 role=grant.role,
                 expires_at=grant.expires_at,
-                rule="permission.missing",
+                rule="team.missing" if grant.team else "permission.missing",
             )
 
 
 def _why_not(build: _Builder, path: str, email: str) -> tuple[str, str]:
     desired = build.desired
+    member = desired.member(email)
     if build.request.mode is Mode.OFFBOARD:
+        if member is not None:
+            return "the inspection's access ends", "team.outside_window"
         return "partnership access ends", "permission.outside_window"
     folder = next(f for f in desired.folders if f.path.casefold() == path.casefold())
+    if member is not None:
+        grant = member.grant(folder.key) if folder.key is not None else None
+        if grant is None:
+            return f"not a folder the {member.describe()} may use", "team.folder_not_allowed"
+        return (
+            f"outside their window ({_when(grant.opens)} to {_when(grant.until)})",
+            "team.outside_window",
+        )
     if folder.key is None:
         return "grants are per folder, never on the inspection folder", "permission.excess_role"
     if folder.access is FolderAccess.NONE:
@@ -454,12 +515,29 @@ def _still_a_contact(desired: DesiredState, email: str, as_of: dt.datetime) -> s
     )
 
 
+def _still_in_the_team(member: MemberAccess, as_of: dt.datetime) -> str:
+    """What keeping a revoked member in the team means, as it stands at ``as_of``."""
+    who = f"{show_email(member.email)}: still in the team in the definition"
+    if member.open_grants(as_of):
+        return f"{who}; `spcheck provision` would grant access again: remove them from team"
+    later = [grant.opens for grant in member.grants if grant.opens > as_of]
+    if later:
+        return (
+            f"{who}; `spcheck provision` would grant access when their window opens "
+            f"({_when(min(later))}): remove them from team"
+        )
+    return f"{who}; their window has ended, so `spcheck provision` grants nothing more"
+
+
 def _mode_notes(
     build: _Builder, held: dict[tuple[str, str], list[Access]], as_of: dt.datetime
 ) -> None:
     desired, request = build.desired, build.request
     if request.mode is Mode.GRANT:
         for email in request.emails:
+            member = desired.member(email)
+            if member is not None and member.staff:
+                continue  # the desired state's note says the site gives their access
             if not any(s.email == email for s in build.steps):
                 build.notes.append(
                     f"{show_email(email)}: already has the access the definition gives"
@@ -473,12 +551,17 @@ def _mode_notes(
                 )
             if desired.contact(email) is not None:
                 build.notes.append(_still_a_contact(desired, email, as_of))
+            member = desired.member(email)
+            if member is not None and not member.staff:
+                build.notes.append(_still_in_the_team(member, as_of))
     if request.mode is Mode.OFFBOARD:
         if desired.window_open:
             build.notes.append(
                 f"the access window is open until {_when(desired.access_until)}: offboarding "
                 "now ends partnership access early"
             )
+        if desired.team:
+            build.notes.append("the team's direct access ends with it")
         build.notes.append(
             "folders and their content are kept; records must be destroyed within the "
             "policy's retention period (runbooks/end-of-inspection.md)"
