@@ -43,6 +43,13 @@ RULE_IDS: MappingProxyType[str, tuple[Severity, str]] = MappingProxyType(
         "permission.organization_link": (E, "an organization-wide sharing link"),
         "permission.outside_window": (E, "partnership access outside the access window"),
         "permission.missing": (W, "a nominated contact without the access they need"),
+        "team.folder_not_allowed": (
+            E,
+            "a team member has access to a folder their role does not give them",
+        ),
+        "team.excess_role": (E, "a team member has a higher role than their role allows"),
+        "team.outside_window": (E, "a team member has access outside their role's window"),
+        "team.missing": (W, "a team member without the access their role gives them now"),
         "retention.overdue": (E, "records kept past their retention date"),
         "check.unverifiable": (E, "something could not be checked"),
     }

@@ -10,7 +10,8 @@ that may not have been there. Inherited entries repeat a grant made higher up, s
 judged where the grant was made; the exception is a nominated contact's inherited
 reach beyond what a folder allows (a grant on the inspection folder reaching the SSO
 folder, or a records uploader's reaching the PIR), which only shows there. The
-application's own grants are not the partnership's and are skipped.
+application's own grants are not the partnership's and are skipped. People the
+definition names in its team are not outsiders: the team rules (``team.*``) judge them.
 """
 
 from __future__ import annotations
@@ -217,6 +218,8 @@ class _Judge:
         domain = email.rpartition("@")[2]
         if domain_allowed(domain, ctx.policy.sharing.staff_domains):
             return
+        if ctx.inspection.member(email) is not None:
+            return  # a member of the inspection team: the team rules judge their access
         place = _place(ctx, entry.path)
         if not domain_allowed(domain, ctx.inspection.allowed_domains):
             self.add(

@@ -48,6 +48,7 @@ FAMILIES = (
     "files",
     "content",
     "permissions",
+    "team",
     "retention",
     "unverifiable",
 )
