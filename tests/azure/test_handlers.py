@@ -472,3 +472,28 @@ def test_bad_acceptance_requests_get_a_json_error_and_change_nothing(
     assert message in got["error"]["message"]  # type: ignore[index]
     with fw.store() as store:
         assert store.acceptances(INSPECTION, live=False) == []
+
+
+def test_a_team_member_is_granted_over_http_in_their_window_and_refused_outside_it(
+    fw: FunctionsWorld,
+) -> None:
+    partner = "alex.scrutineer@scrutiny-body.example"
+    data = fw.world.definition()
+    data["team"] = [{"name": "Alex Scrutineer", "email": partner, "role": "scrutiny-partner"}]
+    fw.world.write_definition(data)
+    request = {"inspection": INSPECTION, "action": "grant", "emails": [partner], "apply": True}
+    # Week 3: records reading opens in week 8.
+    fw.now = datetime(2026, 9, 28, 9, 0, tzinfo=UTC)
+    status, body = respond(fw, request, **SIGNED_IN)
+    assert status == 400
+    assert body["error"]["code"] == "refused"  # type: ignore[index]
+    assert "outside the scrutiny partner" in body["error"]["message"]  # type: ignore[index]
+    assert fw.world.direct_grants() == set()
+
+    fw.now = datetime(2026, 11, 10, 12, 0, tzinfo=UTC)
+    status, body = respond(fw, request, **SIGNED_IN)
+    assert status == 200
+    assert body["plan"]["applied"]["verified"] is True  # type: ignore[index]
+    granted = {(g.folder, g.roles, g.sign_in) for g in fw.world.direct_grants()}
+    assert granted == {(folder, ("read",), True) for folder in FOLDERS[2:4]}
+    assert partner not in json.dumps(body)
