@@ -23,8 +23,15 @@ and CPU time are printed, the best and the median of the rounds of each: on a sh
 machine the best is the steadier figure, and CPU time leaves out what other processes
 take.
 
+The cost of the inspection team: the same 32 inspections of 300 items, today (contacts
+only) and with a team of 40 in every definition (staff, scrutiny partners, associate
+assessors, local record readers and volunteers), each outside the staff domains granted
+what their role gives on the records and training folders. The permission sweep (a full
+cycle: the inspection folders' permissions) is counted in resource units on both sides.
+Target: with the team within 10% of today's units for the same items.
+
 Run: .venv/bin/python bench/check_cycle.py [--inspections 32] [--items 300]
-     [--findings 1000] [--rounds 5] [--skip-crawl]
+     [--findings 1000] [--rounds 5] [--team 40] [--skip-crawl] [--skip-history]
 """
 
 from __future__ import annotations
@@ -197,6 +204,65 @@ def crawl(inspections: int, items: int, work: Path) -> None:
     )
 
 
+# A team of 40 by role: (role, how many, folders granted directly, at a staff domain).
+TEAM_SHAPE = (
+    ("inspection-lead", 1, (), True),
+    ("depute-lead", 1, (), True),
+    ("sso", 2, (), True),
+    ("scrutiny-partner", 12, ("03 Records sample", "04 Records reserves"), False),
+    ("associate-assessor", 10, ("03 Records sample", "04 Records reserves"), False),
+    ("young-inspection-volunteer", 4, (), False),
+    ("local-record-reader", 10, ("05 Training materials (redacted)",), False),
+)
+
+
+def add_team(state: EmulatorState, definitions: Path, size: int) -> int:
+    """A team of ``size`` (shaped as TEAM_SHAPE) in every definition, each member outside
+    the staff domains granted their folders; the number of grants made."""
+    drive = next(iter(state.sites.values())).drive_id
+    shape = [(role, folders, staff) for role, n, folders, staff in TEAM_SHAPE for _ in range(n)]
+    made = 0
+    for path in sorted(definitions.glob("*.yaml")):
+        ident = path.stem
+        lines = ["team:"]
+        for index in range(size):
+            role, folders, staff = shape[index % len(shape)]
+            domain = "careinspectorate.example" if staff else f"team{index % 5}.example"
+            email = f"member{index:02d}.{ident}@{domain}"
+            lines.append(f"  - {{name: Member {index:02d}, email: {email}, role: {role}}}")
+            for folder in folders:
+                item = state.item_by_path(drive, f"{ROOT_FOLDER}/{ident}/{folder}")
+                assert item is not None
+                state.grant(drive, item.id, email, ["read"])
+                made += 1
+        path.write_text(path.read_text() + "\n".join(lines) + "\n")
+    return made
+
+
+def team_cost(inspections: int, items: int, size: int, work: Path) -> None:
+    """The permission sweep's resource units today and with a team of ``size``."""
+    sides: dict[str, dict[str, Any]] = {}
+    for label in ("today", "with team"):
+        definitions = work / f"team-{label.replace(' ', '-')}"
+        definitions.mkdir()
+        print(f"building {inspections} inspections x {items} items ({label}) ...", flush=True)
+        state = build_site(inspections, items, definitions)
+        grants = add_team(state, definitions, size) if label == "with team" else 0
+        store = work / f"{definitions.name}.db"
+        sides[label] = asyncio.run(spcheck_cycle(state, settings_for(definitions, store), store))
+        sides[label]["grants"] = grants
+    print(
+        f"\nteam of {size} in each of {inspections} inspections; "
+        f"{sides['with team']['grants']} team grants on the folders"
+    )
+    print(f"{'':34}{'wall s':>10}{'requests':>10}{'RU':>10}")
+    for label, side in sides.items():
+        wall, requests, units = side["full"]
+        print(f"{'permission sweep, ' + label:34}{wall:10.2f}{requests:10d}{units:10d}")
+    today, team = sides["today"]["full"][2], sides["with team"]["full"][2]
+    print(f"with team / today, resource units: {team / today:.3f} (target <= 1.10)")
+
+
 Timings = dict[str, list[float]]
 
 
@@ -266,15 +332,19 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=300)
     parser.add_argument("--findings", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--team", type=int, default=40, help="team members per inspection")
     parser.add_argument(
-        "--skip-crawl", action="store_true", help="only the cost of history, not the crawl"
+        "--skip-crawl", action="store_true", help="leave out the crawl and the team's cost"
     )
+    parser.add_argument("--skip-history", action="store_true", help="leave out history")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="spcheck-bench-"))
     try:
         if not args.skip_crawl:
             crawl(args.inspections, args.items, work)
-        report_history_cost(args.inspections, args.findings, args.rounds, work)
+            team_cost(args.inspections, args.items, args.team, work)
+        if not args.skip_history:
+            report_history_cost(args.inspections, args.findings, args.rounds, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
