@@ -260,8 +260,26 @@ def test_the_audit_log_names_the_demos_sso_at_the_storys_times(demo: DemoRun) ->
     assert entries
     assert {e.requested_by for e in entries} == {SSO}
     assert {e.actor for e in entries} == {"app:spcheck (none)"}
-    # Provisioned on Monday of week 2 (week 0 is the week of 21 Sep 2026).
-    assert {e.at.date() for e in entries} == {dt.date(2026, 10, 5)}
+    # Provisioned on Monday of week 2 (week 0 is the week of 21 Sep 2026), the team on
+    # Monday of week 7, when records reading began.
+    assert {e.at.date() for e in entries} == {dt.date(2026, 10, 5), dt.date(2026, 11, 9)}
+
+
+def test_b_has_a_scrutiny_partner_and_a_local_record_reader_and_no_team_finding(
+    demo: DemoRun,
+) -> None:
+    with SqliteStore(demo.out / "state.db") as store:
+        team = [e for e in store.entries(B) if e.at.date() == dt.date(2026, 11, 9)]
+    assert sorted((e.action, e.email, (e.path or "").rpartition("/")[2]) for e in team) == [
+        ("grant", "alex.scrutineer@scrutiny-body.example", "03 Records sample"),
+        ("grant", "alex.scrutineer@scrutiny-body.example", "04 Records reserves"),
+        ("grant", "ruth.readwell@glenmorven-council.example", "05 Training materials (redacted)"),
+    ]
+    assert all(p["roles"] == ["read"] for e in team for p in json.loads(e.after))
+    b = demo.inspection(B)
+    assert not [f for f in b["findings"] if f["rule"].startswith("team.")]
+    assert not findings(b, "permission.external_domain")
+    assert "staff domain, reaches the folders through the site" in demo.terminal
 
 
 def test_the_terminal_tells_the_story_in_order(demo: DemoRun) -> None:

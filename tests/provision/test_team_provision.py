@@ -91,13 +91,13 @@ def test_each_role_is_planned_and_applied_with_sign_in_no_links_and_its_window_e
                 RECORDS,
                 masked(PARTNER),
                 "read",
-                "scrutiny partner (another scrutiny body) of the inspection team",
+                "scrutiny partner of the inspection team",
             ),
             (
                 RESERVES,
                 masked(PARTNER),
                 "read",
-                "scrutiny partner (another scrutiny body) of the inspection team",
+                "scrutiny partner of the inspection team",
             ),
             (RECORDS, masked(ASSESSOR), "read", "associate assessor of the inspection team"),
             (RESERVES, masked(ASSESSOR), "read", "associate assessor of the inspection team"),
@@ -105,7 +105,7 @@ def test_each_role_is_planned_and_applied_with_sign_in_no_links_and_its_window_e
                 TRAINING,
                 masked(READER),
                 "read",
-                "local record reader (partnership staff) of the inspection team",
+                "local record reader of the inspection team",
             ),
         ]
     )
@@ -138,7 +138,7 @@ def test_before_their_windows_team_members_get_nothing_and_the_plan_says_when(
     assert plan["exit_code"] == 0
     assert not any(s["rule"] == "team.missing" for s in plan["steps"])
     assert (
-        f"{masked(PARTNER)} (scrutiny partner (another scrutiny body) of the inspection team): "
+        f"{masked(PARTNER)} (scrutiny partner of the inspection team): "
         "access opens Mon 09 Nov 2026 00:00 GMT; nothing is granted yet" in plan["notes"]
     )
     assert world.direct_grants() == contact_grants()

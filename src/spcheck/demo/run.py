@@ -131,6 +131,9 @@ def _run(out: Path, day: dt.date, console: Console) -> None:
         for scene in scenes:
             _provision(console, world, scene)
         _play(console, world, scenes, policy)
+        for scene in scenes:
+            if scene.team_provision_at is not None:
+                _provision(console, world, scene, scene.team_provision_at, "the team")
         _attest(console, world, scenes)
         yesterday = moment - dt.timedelta(days=1)
         _check(console, world, yesterday, label="yesterday's check")
@@ -162,24 +165,32 @@ def _introduce(console: Console, scenes: Sequence[Scene], moment: dt.datetime) -
         )
 
 
-def _provision(console: Console, world: DemoWorld, scene: Scene) -> None:
+def _provision(
+    console: Console,
+    world: DemoWorld,
+    scene: Scene,
+    when: dt.datetime | None = None,
+    what: str = "",
+) -> None:
     from spcheck.commands.provision import run_provision
     from spcheck.store.factory import open_store
     from spcheck.store.records import AuditResult
 
     inspection_id = scene.inspection_id
-    world.clock.set(scene.provision_at)
-    week = scene.chapter.provision_at.week
-    console.rule(
-        f"$ spcheck provision {inspection_id}   ({_when(scene.provision_at)}, week {week})"
-    )
+    when = when or scene.provision_at
+    world.clock.set(when)
+    week = (when.date() - scene.notified).days // 7
+    purpose = f", {what}" if what else ""
+    console.rule(f"$ spcheck provision {inspection_id}   ({_when(when)}, week {week}{purpose})")
+    with open_store(world.settings.state) as store:
+        before = sum(1 for e in store.entries(inspection_id) if e.result is AuditResult.OK)
     errors = io.StringIO()
 
     def provision(*, apply: bool, out: TextIO) -> int:
         return run_provision(
             inspection_id,
             apply=apply,
-            as_of=scene.provision_at,
+            as_of=when,
             settings=world.settings,
             gateway_factory=world.gateway,
             out=out,
@@ -197,7 +208,7 @@ def _provision(console: Console, world: DemoWorld, scene: Scene) -> None:
             f"demo: provisioning {inspection_id} failed (exit {code}): {errors.getvalue().strip()}"
         )
     with open_store(world.settings.state) as store:
-        done = sum(1 for e in store.entries(inspection_id) if e.result is AuditResult.OK)
+        done = sum(1 for e in store.entries(inspection_id) if e.result is AuditResult.OK) - before
     console.print(
         f"$ spcheck provision {inspection_id} --apply: [green]applied[/green] {done} change(s), "
         "verified"

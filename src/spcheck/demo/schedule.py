@@ -109,6 +109,8 @@ class Scene:
     attestations: tuple[Attestation, ...] = ()
     acceptances: tuple[Acceptance, ...] = ()
     grants: tuple[Grant, ...] = ()
+    reading_from: dt.datetime | None = None
+    team_provision_at: dt.datetime | None = None
 
     def happenings(self) -> tuple[Delivery | Link | Grant, ...]:
         """Uploads, planted links and access given by hand, in time order."""
@@ -133,6 +135,14 @@ class Scene:
                 for p in partnership.people
             ],
         }
+        if self.reading_from is not None:
+            data["deadline_overrides"] = {"records-reading_from": self.reading_from.date()}
+        if self.chapter.team:
+            data["team"] = [
+                {"name": p.name, "email": p.email, "role": p.role}
+                | ({"organisation": p.organisation} if p.organisation else {})
+                for p in self.chapter.team
+            ]
         if self.sample_file is not None:
             data["sample"] = self.sample_file
         return data
@@ -258,7 +268,13 @@ def stage(chapter: Chapter, as_of: dt.datetime, policy: Policy) -> Scene:
         grants=tuple(
             Grant(dated(notified, g.at), g.folder, g.email, g.role) for g in chapter.hand_grants
         ),
+        reading_from=_dated_or_none(notified, chapter.reading_from),
+        team_provision_at=_dated_or_none(notified, chapter.team_provision_at),
     )
+
+
+def _dated_or_none(notified: dt.date, moment: Moment | None) -> dt.datetime | None:
+    return None if moment is None else dated(notified, moment)
 
 
 def write_definitions(scenes: Sequence[Scene], directory: Path) -> None:

@@ -11,7 +11,11 @@ stages hold on whatever day the demo runs: ``schedule`` dates them back from ``a
   with an anonymous link. The SSO recorded the survey count, PD1 and the survey's
   close as they happened, but the record-reader training is not arranged yet; after
   yesterday's check the inspection lead agreed that one reserve may come in week 9,
-  and the SSO accepted that finding.
+  and the SSO accepted that finding. Records reading began a week early (Monday of
+  week 7, agreed with the partnership): that morning the SSO provisioned the team, so a
+  scrutiny partner reads the two records folders and a local record reader the
+  training folder, each until their window ends; the inspection lead, Care
+  Inspectorate staff, is given nothing (the site gives her access).
 - C, Lochmerrin, week 16: everything arrived on time and the training copy is
   properly redacted, every step the SSO attests was recorded on time. spcheck's
   grants expired with the access window after week 13, but in week 9 someone
@@ -61,6 +65,16 @@ class Person:
     name: str
     role: Literal["coordinator", "uploader", "viewer"]
     folders: tuple[str, ...] | None = None  # policy folder keys; None: every open folder
+
+
+@dataclass(frozen=True, slots=True)
+class TeamPerson:
+    """A member of the inspection team (the definition's ``team``)."""
+
+    email: str
+    name: str
+    role: str  # a role of the policy's team.roles
+    organisation: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +169,11 @@ class Chapter:
     attested: tuple[Attested, ...] = ()
     accepted: tuple[AcceptedReserve, ...] = ()
     hand_grants: tuple[HandGrant, ...] = ()
+    team: tuple[TeamPerson, ...] = ()
+    # When records reading began, if not when the policy says (a deadline override), and
+    # when the SSO provisioned the team's access.
+    reading_from: Moment | None = None
+    team_provision_at: Moment | None = None
     promises: tuple[str, ...] = ()  # what the report shows, in words (docs and terminal)
 
 
@@ -261,12 +280,30 @@ MIDWAY = Chapter(
             "agreed this reserve may come in week 9"
         ),
     ),
+    team=(
+        TeamPerson(
+            "alex.scrutineer@scrutiny-body.example",
+            "Alex Scrutineer",
+            "scrutiny-partner",
+            "Another Scrutiny Body",
+        ),
+        TeamPerson(
+            "ruth.readwell@glenmorven-council.example", "Ruth Readwell", "local-record-reader"
+        ),
+        TeamPerson(
+            "fiona.leadperson@careinspectorate.example", "Fiona Leadperson", "inspection-lead"
+        ),
+    ),
+    reading_from=at(7, MONDAY, "00:00"),
+    team_provision_at=at(7, MONDAY, "09:00"),
     promises=(
         "records.missing: 6 sample records and 2 reserves not uploaded, one of them accepted",
         "records.unexpected: a record that is not on the sample list",
         "content.bad_redaction: text under black boxes in the training copy",
         "permission.anonymous_link: the records folder shared by an anonymous link",
         "deadline.overdue: the record-reader training is not arranged",
+        "no team finding: the scrutiny partner reads the records folders and the local record "
+        "reader the training folder, each until their window ends",
     ),
 )
 FINISHED = Chapter(

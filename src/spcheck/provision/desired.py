@@ -50,7 +50,8 @@ class DesiredGrant:
     team: bool = False  # a team member's grant (judged by the team.* rules)
 
     def open_at(self, as_of: dt.datetime) -> bool:
-        return self.opens_at <= as_of <= self.expires_at
+        # A grant expiring at ``as_of`` is no access any more: it is not wanted either.
+        return self.opens_at <= as_of < self.expires_at
 
 
 @dataclass(frozen=True, slots=True)

@@ -177,7 +177,8 @@ def _lacking(wanted: tuple[TeamGrant, ...], held: dict[str, int]) -> list[str]:
 def _missing(ctx: RuleContext, team: Mapping[str, MemberAccess]) -> Iterator[Finding]:
     """Members outside the staff domains without what their role gives them now."""
     for member in team.values():
-        wanted = member.open_grants(ctx.as_of)
+        # A grant ending at ``as_of`` has expired (no access), so it is no longer wanted.
+        wanted = tuple(g for g in member.open_grants(ctx.as_of) if g.until > ctx.as_of)
         if member.staff or not wanted:
             continue
         certain = _lacking(wanted, _held(ctx, member.email, doubtful=False))
