@@ -329,3 +329,13 @@ def test_no_policy_gives_a_volunteer_records_or_training_or_an_outsider_the_sso_
     reasons = [r.reason for r in found[VOLUNTEER["email"]].refused]
     assert "a young inspection volunteer never has access to 03 Records sample" in reasons[0]
     assert any("closed to the partnership" in r for r in reasons)
+
+
+def test_team_findings_are_access_findings_to_acceptances() -> None:
+    from spcheck.domain.acceptance import follows_content, subject_path
+
+    # Accepted like a permission finding: about the inspection folder when it names no
+    # path, and not ended by new content.
+    assert subject_path("team.missing", None) == ""
+    assert not follows_content("team.outside_window")
+    assert follows_content("records.missing")

@@ -80,17 +80,21 @@ def refusal(policy: Policy, rule: str, path: str | None) -> str | None:
     return None
 
 
+# Findings about who can reach what: the partnership's access and the inspection team's.
+ACCESS_RULES = ("permission.", "team.")
+
+
 def subject_path(rule: str, path: str | None) -> str | None:
     """The item a finding names, as a path under the inspection folder ("" for the folder
     itself: a permission finding without a path is about it); None when it names none."""
     if path is not None:
         return path
-    return "" if rule.startswith("permission.") else None
+    return "" if rule.startswith(ACCESS_RULES) else None
 
 
 def follows_content(rule: str) -> bool:
-    """Whether new content ends an acceptance of this rule (permission findings: no)."""
-    return not rule.startswith("permission.")
+    """Whether new content ends an acceptance of this rule (access findings: no)."""
+    return not rule.startswith(ACCESS_RULES)
 
 
 def lapse(
