@@ -364,7 +364,7 @@ def grant(
     as_of: AsOf = None,
     by: AskedBy = None,
 ) -> None:
-    """Give nominated contacts their access (plan unless --apply)."""
+    """Give nominated contacts or team members their access (plan unless --apply)."""
     from spcheck.commands.check import parse_as_of
     from spcheck.commands.provision import run_grant
 

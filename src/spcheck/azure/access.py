@@ -10,8 +10,9 @@ Body: ``{"inspection": id, "action": "grant"|"revoke", "emails": [...],
 - 200: the plan (``spcheck.plan/v1``), and with apply the audit entries written;
 - 400 ``bad_request``: not JSON, unknown keys, a bad field, an email the CLI refuses;
 - 400 ``refused``: the policy refuses it (outside the allowed domains, not a
-  nominated contact, outside the access window): nothing changed, nothing
-  audited, as with the CLI;
+  nominated contact or team member, outside the access window or the member's
+  window, a folder no policy may give them): nothing changed, nothing audited,
+  as with the CLI;
 - 404 ``not_found``: no definition for that inspection;
 - 500 ``configuration``: the Function's settings, policy or definitions are wrong;
 - 503 ``unavailable`` (Graph or the store failed) or ``not_verified`` (applied,

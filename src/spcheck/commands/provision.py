@@ -228,7 +228,8 @@ def run_grant(
     err: TextIO | None = None,
     clock: Callable[[], dt.datetime] | None = None,
 ) -> int:
-    """`spcheck grant ID EMAIL... [--role write|read] [--apply]`: access for nominated contacts."""
+    """`spcheck grant ID EMAIL... [--role write|read] [--apply]`: access for nominated
+    contacts or team members."""
     try:
         if role is not None and role not in ROLES:
             raise InputError(f"--role: {role!r} is not one of {', '.join(ROLES)}")

@@ -43,10 +43,11 @@ class ContactRole(StrEnum):
     VIEWER = "viewer"
 
 
-class Contact(Strict):
+class Person(Strict):
+    """Someone a definition names, by their own address (kept in lower case)."""
+
     name: str = Field(min_length=1, max_length=120)
     email: str
-    role: ContactRole = ContactRole.UPLOADER
     folders: list[str] | None = None
 
     @field_validator("email")
@@ -61,28 +62,18 @@ class Contact(Strict):
         return self.email.rpartition("@")[2]
 
 
-class TeamMember(Strict):
+class Contact(Person):
+    role: ContactRole = ContactRole.UPLOADER
+
+
+class TeamMember(Person):
     """A person of the inspection team: Care Inspectorate staff, a scrutiny partner, an
     associate assessor, a young inspection volunteer or one of the partnership's local
     record readers. What the role may use, and when, is the policy's (``team.roles``);
     ``folders`` narrows it to some of those folders."""
 
-    name: str = Field(min_length=1, max_length=120)
-    email: str
     role: TeamRoleName
     organisation: str | None = Field(default=None, min_length=1, max_length=120)
-    folders: list[str] | None = None
-
-    @field_validator("email")
-    @classmethod
-    def _email_shape(cls, value: str) -> str:
-        if not _EMAIL.match(value):
-            raise ValueError("not an email address")
-        return value.lower()
-
-    @property
-    def domain(self) -> str:
-        return self.email.rpartition("@")[2]
 
 
 def domain_allowed(domain: str, allowed: list[str]) -> bool:
