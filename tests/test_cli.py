@@ -43,6 +43,11 @@ def test_timeline_table_on_both_examples(
     assert "week 3" in glen.stdout
     assert "Fri 02 Oct 2026 23:59 BST" in glen.stdout  # PIR, Friday of week 3
     assert "Fri 06 Nov 2026 23:59 GMT" in glen.stdout  # records, after the paused week and BST
+    # Records reading, weeks 8 to 12, counted past the paused week.
+    assert (
+        "team window records-reading: from Mon 09 Nov 2026 00:00 until Fri 11 Dec 2026 23:59"
+        in (glen.stdout)
+    )
     kin = run_cli("timeline", "kinloch-2026", "--as-of", "2026-11-26", env=wide)
     assert kin.exit_code == 0, kin.stderr
     assert "Fri 18 Dec 2026 23:59 GMT" in kin.stdout
@@ -58,6 +63,11 @@ def test_timeline_json(run_cli: Callable[..., CliResult], example_env: dict[str,
     assert result.exit_code == 0, result.stderr
     document = json.loads(result.stdout)
     assert document["schema"] == "spcheck.timeline/v1"
+    assert {w["name"] for w in document["team_windows"]} == {
+        "inspection",
+        "reader-training",
+        "records-reading",
+    }
     assert document["week"] == 4  # two paused weeks over Christmas are not counted
     due = {m["id"]: m["due"] for m in document["milestones"]}
     assert due == {

@@ -68,6 +68,13 @@ def timeline_document(loaded: LoadedInspection, today: dt.datetime) -> dict[str,
             "local_default": _local(loaded, "access.grant_from", "access_from")
             or _local(loaded, "access.revoke_after", "access_until"),
         },
+        # The inspection team's windows (the policy's team.windows), added in v1: readers
+        # of older documents find none.
+        "team_windows": [
+            {"name": name, "from": opens.isoformat(), "until": until.isoformat()}
+            for name in policy.team.windows
+            for opens, until in [timeline.team_window(name)]
+        ],
         "local_defaults": [
             {"key": key, "note": note} for key, note in policy.local_defaults.items()
         ],
@@ -130,6 +137,14 @@ def render_timeline(loaded: LoadedInspection, today: dt.datetime, fmt: str) -> N
         f"partnership access: from {dt.datetime.fromisoformat(access['from']):%a %d %b %Y %H:%M}"
         f" until {dt.datetime.fromisoformat(access['until']):%a %d %b %Y %H:%M}{local}"
     )
+    for window in document["team_windows"]:
+        opens = dt.datetime.fromisoformat(window["from"])
+        until = dt.datetime.fromisoformat(window["until"])
+        console.print(
+            f"team window {window['name']}: from {opens:%a %d %b %Y %H:%M} until "
+            f"{until:%a %d %b %Y %H:%M}",
+            highlight=False,
+        )
     if document["local_defaults"]:
         console.print(
             "local defaults (not in the programme's schedule; the policy chose them: confirm "
