@@ -278,6 +278,13 @@ def test_b_has_a_scrutiny_partner_and_a_local_record_reader_and_no_team_finding(
     assert all(p["roles"] == ["read"] for e in team for p in json.loads(e.after))
     b = demo.inspection(B)
     assert not [f for f in b["findings"] if f["rule"].startswith("team.")]
+    # The records section names the partner's organisation from the team entry.
+    [partner] = [r for r in b["records"]["readers"] if "scrutiny-body" in r["who"]]
+    assert (partner["organisation"], partner["organisation_from"]) == (
+        "Another Scrutiny Body",
+        "definition",
+    )
+    assert (partner["role"], partner["until"]) == ("read", "2026-12-18T23:59:00+00:00")
     assert not findings(b, "permission.external_domain")
     assert "staff domain, reaches the folders through the site" in demo.terminal
 

@@ -27,3 +27,41 @@ def test_other_people_the_definition_names_are_joined_by_address() -> None:
     assert organisation_of(" Ailsa.Partner@scrutiny-body.example", named) == Organisation(
         "Scrutiny Body (example)", "definition"
     )
+
+
+def test_a_team_member_s_organisation_comes_from_their_team_entry() -> None:
+    from spcheck.domain.inspection import TeamMember
+
+    base = loaded().inspection
+    inspection = base.model_copy(
+        update={
+            "team": [
+                TeamMember(
+                    name="Alex Scrutineer",
+                    email="alex.scrutineer@scrutiny-body.example",
+                    role="scrutiny-partner",
+                    organisation="Another Scrutiny Body",
+                ),
+                TeamMember(
+                    name="Ruth Readwell",
+                    email="ruth.readwell@glenmorven-council.example",
+                    role="local-record-reader",
+                ),
+                TeamMember(
+                    name="Jo Assessor",
+                    email="jo.assessor@assessors.example",
+                    role="associate-assessor",
+                ),
+            ]
+        }
+    )
+    named = affiliations(inspection)
+    assert organisation_of("alex.scrutineer@scrutiny-body.example", named) == Organisation(
+        "Another Scrutiny Body", "definition"
+    )
+    assert organisation_of("ruth.readwell@glenmorven-council.example", named) == Organisation(
+        inspection.partnership, "definition"
+    )
+    assert organisation_of("jo.assessor@assessors.example", named) == Organisation(
+        "assessors.example", "email domain"
+    )

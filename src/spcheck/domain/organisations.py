@@ -33,13 +33,25 @@ class Organisation:
     source: Source
 
 
+# Local record readers are the partnership's own staff, whatever their address.
+_PARTNERSHIP_ROLES = frozenset({"local-record-reader"})
+
+
 def affiliations(inspection: Inspection) -> tuple[Affiliation, ...]:
     """Everyone the definition names with their organisation: nominated contacts are the
-    partnership's."""
-    return tuple(
+    partnership's; a team member's is their ``organisation`` (a local record reader without
+    one is the partnership's; other members without one are known by their domain)."""
+    named = [
         Affiliation(contact.email.lower(), inspection.partnership)
         for contact in inspection.contacts
-    )
+    ]
+    for member in inspection.team:
+        organisation = member.organisation
+        if organisation is None and member.role in _PARTNERSHIP_ROLES:
+            organisation = inspection.partnership
+        if organisation is not None:
+            named.append(Affiliation(member.email.lower(), organisation))
+    return tuple(named)
 
 
 def organisation_of(email: str, named: Iterable[Affiliation]) -> Organisation:
