@@ -337,3 +337,22 @@ def test_a_run_with_team_members_killed_at_a_random_step_converges(
     made = [e for e in world.audit() if e.result is AuditResult.OK and e.action == "grant"]
     assert len(made) == 16
     assert plan_json(world)["steps"] == []
+
+
+def test_a_scrutiny_partner_the_tenant_will_not_invite_is_a_failed_step(tmp_path: Path) -> None:
+    world = team_world(tmp_path)
+    plan_json(world, apply=True)
+    newcomer = "kim.newpartner@another-body.example"
+    data = world.definition()
+    data["team"].append({"name": "Kim Newpartner", "email": newcomer, "role": "scrutiny-partner"})
+    world.write_definition(data)
+    # Existing guests only: the new partner cannot be invited, nothing is made for them.
+    world.state.set_external_sharing("existing-guests")
+    code, out, err = world.run(run_provision, INSPECTION, apply=True)
+    assert code == 2
+    assert "runbooks/provision-inspection.md#an-invitation-is-refused" in err
+    assert newcomer not in out + err
+    failed = [e for e in world.audit() if e.result is AuditResult.FAILED]
+    assert {(e.action, e.email) for e in failed} == {("grant", newcomer)}
+    assert len(failed) == 2
+    assert world.direct_grants() == contact_grants() | team_grants()
