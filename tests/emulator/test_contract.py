@@ -81,7 +81,7 @@ def drive_every_endpoint(state: EmulatorState, drive_id: str) -> None:
                 json={
                     "recipients": [
                         {"email": MORAG},
-                        {"email": "new.person@kinloch-council.example"},
+                        {"email": "callum.placeholder@kinloch-council.example"},
                     ],
                     "roles": ["write"],
                     "requireSignIn": True,

@@ -20,13 +20,21 @@ NEWCOMER = "ailsa.newperson@scrutiny-partner.example"  # not in the directory: a
 COLLEAGUE = "fiona.colleague@careinspectorate.example"  # of the organisation
 
 
-def invite(state: EmulatorState, drive_id: str, email: str, **app: Any) -> Any:
-    folder = state.create_folder(drive_id, "Inspections/glenmorven-2026", "03 Records sample")
+def invite(
+    state: EmulatorState, drive_id: str, email: str, *, by: str | None = None, **app: Any
+) -> Any:
+    """The invitation as the app itself, or as the person ``by`` (``X-Emulator-User``)."""
+    folder = state.item_by_path(drive_id, "Inspections/glenmorven-2026/03 Records sample")
+    if folder is None:
+        folder = state.create_folder(drive_id, "Inspections/glenmorven-2026", "03 Records sample")
     body = {"recipients": [{"email": email}], "roles": ["read"], "requireSignIn": True}
+    headers = {"X-Emulator-User": by} if by else {}
 
     async def run() -> Any:
         async with raw_client(state, **app) as client:
-            return await client.post(f"/drives/{drive_id}/items/{folder.id}/invite", json=body)
+            return await client.post(
+                f"/drives/{drive_id}/items/{folder.id}/invite", json=body, headers=headers
+            )
 
     return asyncio.run(run())
 
@@ -64,14 +72,27 @@ def test_the_setting_decides_who_can_be_invited(
     assert (state.user(email) is None) == (email == NEWCOMER)  # no guest account was made
 
 
-def test_by_default_a_new_guest_is_made_by_the_invitation(
+def test_by_default_a_person_who_may_share_makes_a_new_guest_by_inviting(
     state: EmulatorState, drive_id: str
 ) -> None:
-    response = invite(state, drive_id, NEWCOMER)
+    response = invite(state, drive_id, NEWCOMER, by=SSO_EMAIL)  # an owner of the site
     assert response.status_code == 200
     user = state.user(NEWCOMER)
     assert user is not None
     assert user.invited
+
+
+def test_the_app_never_makes_a_new_guest_whatever_the_setting(
+    state: EmulatorState, drive_id: str
+) -> None:
+    # Graph lets an app signed in as itself invite existing guests only.
+    response = invite(state, drive_id, NEWCOMER)
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "accessDenied"
+    assert nothing_made(state, drive_id, NEWCOMER)
+    assert state.user(NEWCOMER) is None
+    assert invite(state, drive_id, GUEST).status_code == 200
+    assert invite(state, drive_id, COLLEAGUE).status_code == 200
 
 
 def test_the_setting_is_the_states_and_python_planting_ignores_it(

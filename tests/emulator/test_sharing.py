@@ -95,7 +95,14 @@ def test_invitation_for_someone_outside_the_directory(state: EmulatorState, driv
         "sendInvitation": True,
         "message": "Please upload the PIR here.",
     }
-    response = call(state, "POST", f"/drives/{drive_id}/items/{folder.id}/invite", json=body)
+    # A new guest is made by a person who may share (the site's owner), never by the app.
+    response = call(
+        state,
+        "POST",
+        f"/drives/{drive_id}/items/{folder.id}/invite",
+        json=body,
+        headers={"X-Emulator-User": SSO_EMAIL},
+    )
     permission = response.json()["value"][0]
     assert permission["invitation"] == {
         "email": "new.person@kinloch-council.example",
@@ -109,7 +116,7 @@ def test_invitation_for_someone_outside_the_directory(state: EmulatorState, driv
             "roles": ["write"],
             "message": "Please upload the PIR here.",
             "requireSignIn": True,
-            "invitedBy": "spcheck",
+            "invitedBy": "Sandy Testperson (SSO)",
         }
     ]
 
@@ -221,6 +228,7 @@ def test_an_invitation_makes_a_guest_who_acts_with_the_granted_role_until_it_end
             "requireSignIn": True,
             "expirationDateTime": (clock.now + timedelta(days=7)).isoformat(),
         },
+        headers={"X-Emulator-User": SSO_EMAIL},  # a person makes a new guest, never the app
     )
     assert invited.status_code == 200
     assert invited.json()["value"][0]["invitation"]["email"] == newcomer

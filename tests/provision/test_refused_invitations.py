@@ -26,7 +26,9 @@ def people(world: World) -> set[str]:
 def test_new_guests_refused_by_the_tenant_fail_their_steps_and_the_rest_is_made(
     world: World,
 ) -> None:
-    # Morag is a guest of the tenant already; Iain and Eilidh would be new guests.
+    # Morag is a guest of the tenant already; Iain and Eilidh have never been guests.
+    for email in (IAIN, EILIDH):
+        del world.state.users[email]
     world.state.set_external_sharing("existing-guests")
     code, out, err = world.run(run_provision, INSPECTION, apply=True)
     assert code == 2
@@ -86,3 +88,18 @@ def test_a_refused_invitation_does_not_stop_a_revocation(world: World) -> None:
     assert EILIDH not in people(world)  # her access ended although the invitation failed
     assert NEWCOMER not in people(world)
     assert {IAIN, MORAG} <= people(world)
+
+
+def test_an_app_never_makes_a_new_guest_even_where_the_tenant_allows_new_guests(
+    world: World,
+) -> None:
+    # The tenant's default setting allows new guests, but Graph lets an app signed in as
+    # itself invite existing guests only: Iain, never a guest, must be added by a person.
+    del world.state.users[IAIN]
+    code, _, err = world.run(run_provision, INSPECTION, apply=True)
+    assert code == 2
+    assert "refused by Graph" in err
+    assert world.state.user(IAIN) is None
+    failed = [e for e in world.audit() if e.result.value == "failed"]
+    assert {e.email for e in failed} == {IAIN}
+    assert MORAG in people(world)

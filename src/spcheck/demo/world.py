@@ -99,9 +99,12 @@ class DemoWorld:
         start: dt.datetime,
     ) -> DemoWorld:
         clock = StoryClock(start)
-        # No partnership person is in the directory: each becomes a guest when
-        # provisioning invites them, and uploads with that identity.
+        # An app may share only with existing guests (Graph never lets it create one), so
+        # the tenant's administrator has added each definition's people as guests first,
+        # as the first-deployment runbook asks; provisioning then invites them.
         state = seed_demo(clock=clock, partnership=False)
+        for email, name in people_to_add_as_guests(definitions, policies):
+            state.add_user(email, name)
         settings = DemoSettings(
             auth=AuthMode.NONE,
             graph_url=BASE_URL,
@@ -176,3 +179,20 @@ class DemoWorld:
             transport=transport(self.state, base_url=BASE_URL, ru_per_minute=RU_PER_MINUTE),
             base_url=BASE_URL,
         )
+
+
+def people_to_add_as_guests(definitions: Path, policies: Path) -> list[tuple[str, str]]:
+    """Everyone outside the tenant whom the definitions name: what the tenant's
+    administrator adds as guests before spcheck provisions them."""
+    from spcheck.emulator.seeds import TENANT_DOMAIN
+    from spcheck.loader import load_all, load_policies
+
+    people: dict[str, str] = {}
+    for loaded in load_all(definitions, load_policies(policies)):
+        for person in loaded.inspection.contacts:
+            people.setdefault(person.email, person.name)
+    return [
+        (email, name)
+        for email, name in people.items()
+        if email.rpartition("@")[2] != TENANT_DOMAIN
+    ]

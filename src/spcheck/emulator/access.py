@@ -46,20 +46,26 @@ class Access(Tree):
         with self.lock:
             self.external_sharing = setting
 
-    def check_external_sharing(self, emails: Iterable[str]) -> None:
+    def check_external_sharing(self, emails: Iterable[str], *, app_only: bool = False) -> None:
         """Refuse an invitation the tenant's external-sharing setting forbids, before anything
         is made: with ``disabled`` anyone who is not a member of the organisation, with
         ``existing-guests`` anyone not yet in the directory (a guest it would have to create).
+        An app signed in as itself (``app_only``) may never create a guest, whatever the
+        setting: Microsoft's invite reference says app-only requests invite existing guests
+        only, so it is held to ``existing-guests`` at most.
 
         Graph's answer is 403 ``accessDenied``; the message is Graph's generic one, as
         reported by apps that met the setting (its exact wording is not documented).
         """
         with self.lock:
-            if self.external_sharing == "new-and-existing-guests":
+            setting = self.external_sharing
+            if app_only and setting == "new-and-existing-guests":
+                setting = "existing-guests"
+            if setting == "new-and-existing-guests":
                 return
             for email in emails:
                 user = self.user(email)
-                if self.external_sharing == "disabled":
+                if setting == "disabled":
                     outside = user.guest if user is not None else not self._in_tenant(email)
                     if outside:
                         raise AccessDenied("Access denied")

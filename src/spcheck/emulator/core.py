@@ -47,7 +47,8 @@ class StateCore:
         self.enforce_permissions = True
         # SharePoint's organisation-level external sharing: "new-and-existing-guests" (the
         # default), "existing-guests" (only people already in the directory) or "disabled"
-        # (only people of the organisation). Checked on invitations over HTTP (``access``).
+        # (only people of the organisation). Checked on invitations over HTTP (``access``);
+        # an app signed in as itself never creates a guest, whatever the setting.
         self.external_sharing = "new-and-existing-guests"
         self.users: dict[str, User] = {}
         self.sites: dict[str, Site] = {}

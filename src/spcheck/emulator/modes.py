@@ -30,7 +30,9 @@ spec (``spcheck emulator --faults grant:read``):
 - ``sharing:disabled|existing-guests``: the organisation's external-sharing setting in
   SharePoint ("Only people in your organization", "Existing guests"): an invitation
   (``POST .../invite``) to someone it does not allow is 403 ``accessDenied`` and nothing
-  is made (``access.check_external_sharing``); the default allows new and existing guests.
+  is made (``access.check_external_sharing``); the default allows new and existing guests
+  to a person acting (``X-Emulator-User``), and existing guests only to the app itself,
+  which Graph never lets create a guest.
 
 Grant, roles and expiry apply to the app: a request that names an acting user
 (``X-Emulator-User``) is checked against that user's permissions instead.

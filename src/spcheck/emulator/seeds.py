@@ -2,9 +2,10 @@
 
 Both seeds hold the inspection site ``emulator.sharepoint.example:/sites/inspections``
 with its library, an empty ``Inspections`` folder at the library root, and the app's
-service mailbox (the sender of alert mail). ``demo`` adds a few partnership people
-at the example inspections' domains, one outsider, and a strategic support officer
-who owns the site. Every name and address is fictional.
+service mailbox (the sender of alert mail). ``demo`` adds partnership people at the
+example inspections' domains as existing guests (the examples' contacts among them:
+an app may share only with existing guests), one outsider, and a strategic support
+officer who owns the site. Every name and address is fictional.
 """
 
 from __future__ import annotations
@@ -31,6 +32,12 @@ DEMO_PARTNERSHIP_USERS: tuple[tuple[str, str], ...] = (
     ("callum.placeholder@kinloch-council.example", "Callum Placeholder"),
     ("eilidh.fictional@nhs-kinloch.example", "Eilidh Fictional"),
     ("fraser.dummy@nhs-kinloch.example", "Fraser Dummy"),
+    # The example inspections' contacts (inspections/examples): guests already, as an
+    # app may share only with existing guests.
+    ("iain.sampleton@nhs-glenmorven.example", "Iain Sampleton"),
+    ("eilidh.placeholder@glenmorven-council.example", "Eilidh Placeholder"),
+    ("callum.fictional@kinloch-council.example", "Callum Fictional"),
+    ("ailsa.madeup@nhs-kinloch.example", "Ailsa Madeup"),
 )
 
 

@@ -123,7 +123,9 @@ class SharingEndpoints(Endpoints):
             "message": message if isinstance(message, str) else None,
         }
         self.state.require(user, item, "owner")
-        self.state.check_external_sharing(str(email) for email in emails)
+        self.state.check_external_sharing(
+            (str(email) for email in emails), app_only=user is None
+        )
         granted = [
             self.state.share_with(item, str(email), list(roles), invited_by=actor, **terms)
             for email in emails
