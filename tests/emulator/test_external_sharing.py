@@ -114,3 +114,14 @@ def test_the_spec_entry_round_trips_and_a_bad_value_is_one_line() -> None:
         InputError, match="sharing 'anyone' must be one of disabled, existing-guests"
     ):
         FaultSpec.parse("sharing:anyone")
+
+
+def test_the_demo_seed_holds_every_example_person_outside_the_tenant_as_a_guest() -> None:
+    from spcheck.demo.world import people_to_add_as_guests
+    from spcheck.emulator.seeds import seed_demo
+    from tests.conftest import EXAMPLES, POLICIES
+
+    seeded = seed_demo()
+    outside = people_to_add_as_guests(EXAMPLES, POLICIES)
+    assert outside
+    assert [email for email, _ in outside if seeded.user(email) is None] == []

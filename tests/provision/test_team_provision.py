@@ -50,6 +50,11 @@ def team_world(tmp_path: Path, as_of: datetime = IN_BOTH, team: Any = None) -> W
     data = world.definition()
     data["team"] = TEAM if team is None else team
     world.write_definition(data)
+    # The administrator adds the external members as guests first: an app may share only
+    # with existing guests.
+    for member in data["team"]:
+        if world.state.user(member["email"]) is None:
+            world.state.add_user(member["email"], member["name"])
     return world
 
 
@@ -346,8 +351,7 @@ def test_a_scrutiny_partner_the_tenant_will_not_invite_is_a_failed_step(tmp_path
     data = world.definition()
     data["team"].append({"name": "Kim Newpartner", "email": newcomer, "role": "scrutiny-partner"})
     world.write_definition(data)
-    # Existing guests only: the new partner cannot be invited, nothing is made for them.
-    world.state.set_external_sharing("existing-guests")
+    # Not a guest of the tenant yet: the app cannot invite them, nothing is made for them.
     code, out, err = world.run(run_provision, INSPECTION, apply=True)
     assert code == 2
     assert "runbooks/provision-inspection.md#an-invitation-is-refused" in err

@@ -189,7 +189,7 @@ def people_to_add_as_guests(definitions: Path, policies: Path) -> list[tuple[str
 
     people: dict[str, str] = {}
     for loaded in load_all(definitions, load_policies(policies)):
-        for person in loaded.inspection.contacts:
+        for person in (*loaded.inspection.contacts, *loaded.inspection.team):
             people.setdefault(person.email, person.name)
     return [
         (email, name)

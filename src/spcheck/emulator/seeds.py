@@ -32,12 +32,14 @@ DEMO_PARTNERSHIP_USERS: tuple[tuple[str, str], ...] = (
     ("callum.placeholder@kinloch-council.example", "Callum Placeholder"),
     ("eilidh.fictional@nhs-kinloch.example", "Eilidh Fictional"),
     ("fraser.dummy@nhs-kinloch.example", "Fraser Dummy"),
-    # The example inspections' contacts (inspections/examples): guests already, as an
-    # app may share only with existing guests.
+    # The example inspections' people outside the tenant (inspections/examples: contacts
+    # and team members): guests already, as an app may share only with existing guests.
     ("iain.sampleton@nhs-glenmorven.example", "Iain Sampleton"),
     ("eilidh.placeholder@glenmorven-council.example", "Eilidh Placeholder"),
     ("callum.fictional@kinloch-council.example", "Callum Fictional"),
     ("ailsa.madeup@nhs-kinloch.example", "Ailsa Madeup"),
+    ("alex.scrutineer@scrutiny-body.example", "Alex Scrutineer"),
+    ("ruth.readwell@kinloch-council.example", "Ruth Readwell"),
 )
 
 
