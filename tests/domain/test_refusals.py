@@ -395,3 +395,26 @@ def test_with_several_policies_a_sample_list_needs_its_definition(
     assert "no definition beside it names it" in result.stderr
     assert "another-programme, children-at-risk-of-harm" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_policy_giving_a_volunteer_records_is_valid_but_says_every_plan_refuses_it(
+    run_cli: Callable[..., CliResult], workspace: Path
+) -> None:
+    import yaml
+
+    policy = workspace / "policies" / DEFAULT_POLICY.name
+    data = yaml.safe_load(policy.read_text())
+    data["team"]["roles"]["young-inspection-volunteer"]["access"] = [
+        {"folders": ["pir", "records"], "role": "read", "window": "inspection"}
+    ]
+    policy.write_text(yaml.safe_dump(data))
+    result = validate(run_cli, workspace, policy)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        f"ok: policy {policy}",
+        f"note: {policy}: team.roles.young-inspection-volunteer.access.0.folders.1: 'records' "
+        "is refused at every plan: a young inspection volunteer never has access to children's "
+        "records",
+    ]
+    shipped = validate(run_cli, workspace, DEFAULT_POLICY)
+    assert "note:" not in shipped.stdout

@@ -59,14 +59,22 @@ def _inspection(path: Path, policies: Callable[[], dict[str, Policy]]) -> str:
     return f"inspection {path}"
 
 
+def _notes(policy: Policy, where: str) -> str:
+    """Lines under the ``ok`` line for what the policy says but no plan will ever do."""
+    from spcheck.domain.team import never_given
+
+    return "".join(f"\nnote: {where}: {note}" for note in never_given(policy))
+
+
 def _policy(path: Path) -> str:
-    load_policy(path)
-    return f"policy {path}"
+    policy = load_policy(path)
+    return f"policy {path}{_notes(policy, str(path))}"
 
 
 def _policies(policies: Callable[[], dict[str, Policy]], directory: Path) -> str:
-    policies()
-    return f"policies in {directory}"
+    loaded = policies()
+    notes = "".join(_notes(policy, name) for name, policy in sorted(loaded.items()))
+    return f"policies in {directory}{notes}"
 
 
 def _naming(path: Path) -> Path | None:

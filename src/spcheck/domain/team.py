@@ -128,3 +128,20 @@ def team_access(
     inspection: Inspection, policy: Policy, timeline: Timeline
 ) -> tuple[MemberAccess, ...]:
     return tuple(member_access(member, policy, timeline) for member in inspection.team)
+
+
+def never_given(policy: Policy) -> list[str]:
+    """What the policy's team section gives that every plan refuses (a young inspection
+    volunteer on a folder of children's records), each as its key and why: the policy
+    cannot lift that refusal, so it should not read as if it could."""
+    found = []
+    role = policy.team.roles.get(VOLUNTEER)
+    for index, access in enumerate(role.access if role is not None else ()):
+        for position, key in enumerate(access.folders):
+            if is_records_or_training(policy.folder(key)):
+                found.append(
+                    f"team.roles.{VOLUNTEER}.access.{index}.folders.{position}: {key!r} is "
+                    "refused at every plan: a young inspection volunteer never has access to "
+                    "children's records"
+                )
+    return found
