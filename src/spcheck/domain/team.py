@@ -135,7 +135,7 @@ def never_given(policy: Policy) -> list[str]:
     volunteer on a folder of children's records), each as its key and why: the policy
     cannot lift that refusal, so it should not read as if it could."""
     found = []
-    role = policy.team.roles.get(VOLUNTEER)
+    role = policy.team.roles.get("young-inspection-volunteer")
     for index, access in enumerate(role.access if role is not None else ()):
         for position, key in enumerate(access.folders):
             if is_records_or_training(policy.folder(key)):
