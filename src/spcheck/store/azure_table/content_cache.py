@@ -9,7 +9,8 @@ from typing import Any
 from spcheck.store.azure_codec import TooLarge, aware, get_text, key, put_text
 from spcheck.store.azure_table.base import CONTENT, AzureTableBase
 
-log = logging.getLogger(__name__)
+# The name the store has always logged under, so log filters and alerts keep matching.
+log = logging.getLogger("spcheck.store.azure_table")
 
 
 class TableContentCache(AzureTableBase):
